@@ -1,0 +1,302 @@
+"""The `vitesse` command line: a thin shell over the library (parse options, call one function, print)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from vitesse.artifacts import NEXT_STEP, STATUS_AFTER, integration_id, read_status
+from vitesse.cli.output import emit_json, failed_envelope, progress, success_envelope, table
+from vitesse.create import create as create_step
+from vitesse.create import scaffold_manifest
+from vitesse.errors import ManifestError, VitesseError
+from vitesse.ingest import ingest as ingest_step
+from vitesse.manifest import STEPS, Manifest, find_manifests, load_manifest, section_hash
+from vitesse.project import Project
+
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The project folder (holds integrations/ and .vitesse/).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print the seed's JSON response envelope.")
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a `VitesseError` into its message (or JSON envelope) and exit code 1; never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        as_json = kwargs.get("as_json", False)
+        try:
+            return func(*args, **kwargs)
+        except VitesseError as exc:
+            if as_json:
+                emit_json(failed_envelope(exc.message, exc.http_status))
+            click.echo(f"error: {exc.message}" if "\n" not in exc.message else exc.message, err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("VITESSE_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (set VITESSE_DEBUG=1 for the traceback and "
+                "please report it)",
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vitesse")
+def cli() -> None:
+    """vitesse: declarative API-to-API integrations (create, ingest, map, test, deploy)."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@project_option
+@handle_errors
+def validate(paths: tuple[Path, ...], project: Path) -> None:
+    """Check manifests (files or folders; default: integrations/). Prints every problem with file:line:col."""
+    targets = find_manifests(list(paths) or [Project(project).integrations_dir])
+    if not targets:
+        raise ManifestError(
+            [f"no manifests found in {', '.join(map(str, paths)) or Project(project).integrations_dir}"]
+        )
+    problems: list[str] = []
+    names: dict[str, Path] = {}
+    for path in targets:
+        try:
+            mf = load_manifest(path)
+        except ManifestError as exc:
+            problems.extend(exc.problems)
+            continue
+        if mf.name in names:
+            problems.append(f"{path}: name {mf.name!r} is also used by {names[mf.name]} [manifest.duplicate_name]")
+        names[mf.name] = path
+    for problem in problems:
+        click.echo(problem, err=True)
+    valid = len(targets) - len({p.split(":", 1)[0] for p in problems})
+    click.echo(f"{valid} of {len(targets)} manifest(s) valid", err=bool(problems))
+    if problems:
+        sys.exit(1)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the manifest format (for editors)."""
+    document = Manifest.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    document["title"] = "vitesse integration manifest"
+    click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--source-api", default="Source", show_default=True)
+@click.option("--dest-api", default="Destination", show_default=True)
+@click.option("--source-spec", default="specs/source.yaml", show_default=True)
+@click.option("--dest-spec", default="specs/destination.yaml", show_default=True)
+@click.option("--intent", default="", help="What the integration is for (feeds the mapper).")
+@project_option
+@json_option
+@handle_errors
+def new(
+    name: str,
+    source_api: str,
+    dest_api: str,
+    source_spec: str,
+    dest_spec: str,
+    intent: str,
+    project: Path,
+    as_json: bool,
+) -> None:
+    """Write integrations/NAME.yaml from a template and record it (status: discovering)."""
+    proj = Project(project)
+    mf = scaffold_manifest(
+        proj.integrations_dir,
+        name,
+        source_api=source_api,
+        dest_api=dest_api,
+        source_spec=source_spec,
+        dest_spec=dest_spec,
+        intent=intent,
+    )
+    artifact = create_step(mf, proj.store)
+    if as_json:
+        emit_json(
+            success_envelope(
+                integration_id(name),
+                STATUS_AFTER["create"],
+                {
+                    "integration": {**artifact.data["integration"], "status": "discovering"},
+                    **_next("create", name),
+                },
+            )
+        )
+    else:
+        click.echo(f"wrote {mf.path}; edit it, then run `vitesse ingest {name}`")
+
+
+def _next(step: str, name: str) -> dict[str, Any]:
+    following = NEXT_STEP[step]
+    if following is None:
+        return {}
+    return {"next_step": following, "next_endpoint": f"/integrations/{integration_id(name)}/{following}"}
+
+
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--full-validation",
+    is_flag=True,
+    help="Also validate each document against the official OpenAPI JSON Schema (slower).",
+)
+@project_option
+@json_option
+@handle_errors
+def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> None:
+    """Step 2: read both OpenAPI specs into normalized endpoints (status: mapping)."""
+    proj = Project(project)
+    mf = proj.load(name)
+    artifact = ingest_step(mf, proj.store, full_validation=full_validation, progress=progress)
+    data = artifact.data
+    if as_json:
+        emit_json(
+            success_envelope(
+                integration_id(mf.name),
+                STATUS_AFTER["ingest"],
+                {
+                    "source_endpoints": data["source_endpoints"],
+                    "dest_endpoints": data["dest_endpoints"],
+                    "warnings": {
+                        "source": data["source_api_spec"]["warnings"],
+                        "destination": data["dest_api_spec"]["warnings"],
+                    },
+                    "version": artifact.version,
+                    **_next("ingest", mf.name),
+                },
+            )
+        )
+        return
+    rows = []
+    for side, key in (("source", "source_api_spec"), ("destination", "dest_api_spec")):
+        spec = data[key]
+        rows.append(
+            [
+                side,
+                spec["api_name"],
+                spec["openapi_version"],
+                str(len(spec["endpoints"])),
+                str(len(spec["schemas"])),
+                str(len(spec["warnings"])),
+                spec["base_url"] or "-",
+            ]
+        )
+    click.echo(table(rows, ["side", "api", "openapi", "endpoints", "schemas", "warnings", "base_url"]))
+    for side, key in (("source", "source_api_spec"), ("destination", "dest_api_spec")):
+        warnings = data[key]["warnings"]
+        for warning in warnings[:10]:
+            click.echo(f"warning: {side}: {warning}")
+        if len(warnings) > 10:
+            click.echo(f"warning: {side}: ... and {len(warnings) - 10} more (see `vitesse ingest {name} --json`)")
+    click.echo(f"ingest {artifact.version} stored; status: mapping. Next: vitesse map {mf.name}")
+
+
+@cli.command()
+@click.argument("name", required=False)
+@project_option
+@json_option
+@handle_errors
+def status(name: str | None, project: Path, as_json: bool) -> None:
+    """Show the status of one integration (with its step artifacts) or of all of them."""
+    proj = Project(project)
+    store = proj.store
+    if name is None:
+        names = sorted(set(proj.names()) | set(store.integrations()))
+        states = [read_status(store, n) for n in names]
+        if as_json:
+            emit_json(
+                {
+                    "status": "success",
+                    "count": len(states),
+                    "data": [
+                        {
+                            "id": s.id,
+                            "name": s.integration,
+                            "status": s.status,
+                            "health_score": None,
+                            "created_at": s.created_at,
+                            "last_updated": s.updated_at,
+                            "error": s.error,
+                        }
+                        for s in states
+                    ],
+                }
+            )
+            return
+        rows = [[s.integration, s.status, s.step or "-", s.updated_at or "-", s.error or ""] for s in states]
+        click.echo(
+            table(rows, ["integration", "status", "last step", "updated", "error"])
+            if rows
+            else "no integrations; create one with `vitesse new NAME`"
+        )
+        return
+    mf = proj.load(name)
+    state = read_status(store, mf.name)
+    steps = []
+    for step in STEPS:
+        latest = store.latest(mf.name, step)
+        steps.append(
+            {
+                "step": step,
+                "version": latest.version if latest else None,
+                "created_at": latest.created_at if latest else None,
+                "versions": len(store.versions(mf.name, step)),
+                "current": bool(latest and latest.inputs.get("manifest") == section_hash(mf.manifest, step)),
+            }
+        )
+    if as_json:
+        emit_json(
+            {
+                "integration_id": state.id,
+                "name": mf.name,
+                "status": state.status,
+                "health_score": None,
+                "last_updated": state.updated_at,
+                "error": state.error,
+                "http_status": state.http_status,
+                "steps": steps,
+            }
+        )
+        return
+    click.echo(f"{mf.name} ({state.id}): {state.status}" + (f" - {state.error}" if state.error else ""))
+    rows = [
+        [
+            s["step"],
+            s["version"] or "-",
+            s["created_at"] or "-",
+            str(s["versions"]),
+            ("yes" if s["current"] else "stale") if s["version"] else "-",
+        ]
+        for s in steps
+    ]
+    click.echo(table(rows, ["step", "latest", "created", "versions", "current"]))
+
+
+def main() -> None:
+    cli(prog_name="vitesse")

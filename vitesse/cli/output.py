@@ -1,0 +1,38 @@
+"""Terminal output helpers for the CLI: the seed's JSON envelope, tables, progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import orjson
+
+
+def emit_json(value: Any) -> None:
+    click.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+
+
+def progress(message: str) -> None:
+    """Progress for long work goes to stderr, so stdout stays parseable."""
+    click.echo(message, err=True)
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def success_envelope(integration_id: str, current_step: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "success", "integration_id": integration_id, "current_step": current_step.upper(), "data": data}
+
+
+def failed_envelope(error: str, http_status: int) -> dict[str, Any]:
+    return {"status": "failed", "error": error, "http_status": http_status}
+
+
+def is_tty() -> bool:
+    return sys.stdout.isatty()

@@ -1,0 +1,71 @@
+"""Security schemes (OpenAPI 3 ``components.securitySchemes``, Swagger 2 ``securityDefinitions``), normalized."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vitesse.ingest.models import AuthScheme
+from vitesse.ingest.refs import RefResolver, Unresolved
+
+
+def auth_schemes(doc: dict[str, Any], resolver: RefResolver) -> list[AuthScheme]:
+    """Every security scheme the spec declares, in document order."""
+    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
+    raw = components.get("securitySchemes") or doc.get("securityDefinitions") or {}
+    schemes = []
+    for name, definition in raw.items() if isinstance(raw, dict) else []:
+        try:
+            definition, _ = resolver.deref(definition, resolver.root.uri)
+        except Unresolved:
+            continue
+        if isinstance(definition, dict):
+            schemes.append(_scheme(str(name), definition, resolver))
+    return schemes
+
+
+def _scheme(name: str, d: dict[str, Any], resolver: RefResolver) -> AuthScheme:
+    kind = str(d.get("type", "")).lower()
+    description = d.get("description") if isinstance(d.get("description"), str) else None
+    if kind == "http":
+        http = str(d.get("scheme", "")).lower()
+        mapped = {"bearer": "bearer", "basic": "basic"}.get(http, "other")
+        return AuthScheme(name=name, type=mapped, bearer_format=d.get("bearerFormat"), description=description)
+    if kind == "basic":
+        return AuthScheme(name=name, type="basic", description=description)
+    if kind == "apikey":
+        location = d.get("in") if d.get("in") in ("header", "query", "cookie") else None
+        return AuthScheme(
+            name=name, type="api_key", location=location, param_name=d.get("name"), description=description
+        )
+    if kind == "oauth2":
+        flows: dict[str, dict[str, Any]] = {}
+        if isinstance(d.get("flows"), dict):
+            for flow, spec in d["flows"].items():
+                if isinstance(spec, dict):
+                    flows[str(flow)] = _flow(spec)
+        elif d.get("flow"):  # Swagger 2.0
+            flow = {"application": "clientCredentials", "accessCode": "authorizationCode"}.get(d["flow"], d["flow"])
+            flows[str(flow)] = _flow(d)
+        return AuthScheme(name=name, type="oauth2", flows=flows, description=description)
+    if kind == "openidconnect":
+        return AuthScheme(
+            name=name, type="openid_connect", openid_connect_url=d.get("openIdConnectUrl"), description=description
+        )
+    if kind == "mutualtls":
+        return AuthScheme(name=name, type="mutual_tls", description=description)
+    resolver.warnings.add(f"security scheme {name!r}: unknown type {d.get('type')!r}")
+    return AuthScheme(name=name, type="other", description=description)
+
+
+def _flow(spec: dict[str, Any]) -> dict[str, Any]:
+    out = {k: spec[k] for k in ("tokenUrl", "authorizationUrl", "refreshUrl") if isinstance(spec.get(k), str)}
+    scopes = spec.get("scopes")
+    out["scopes"] = sorted(str(s) for s in scopes) if isinstance(scopes, dict) else []
+    return out
+
+
+def security_requirements(requirements: Any) -> list[list[str]]:
+    """A ``security`` list as alternatives of scheme names; ``[]`` means no auth, ``[[]]`` optional auth."""
+    if not isinstance(requirements, list):
+        return []
+    return [sorted(str(k) for k in r) for r in requirements if isinstance(r, dict)]

@@ -1,0 +1,158 @@
+"""Read spec documents from files and URLs, within the limits a `SpecAccess` policy sets.
+
+Local files must stay inside the spec's ref root; URLs must be http(s) and resolve to public addresses unless
+``private_hosts`` is set (cloud metadata endpoints and internal services are the classic SSRF targets). Every read
+is size-limited and time-limited; redirects are followed by hand so that each hop is checked too.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+from urllib.request import url2pathname
+
+import httpx
+
+from vitesse.errors import SpecError
+from vitesse.manifest.models import SpecAccess
+
+MAX_REDIRECTS = 5
+
+
+def to_uri(location: str, base_dir: Path | None = None) -> str:
+    """A ``file://`` or ``http(s)://`` URI for a manifest's ``spec`` value (paths are relative to ``base_dir``)."""
+    if "://" in location:
+        return location
+    path = Path(location)
+    if not path.is_absolute():
+        path = (base_dir or Path.cwd()) / path
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def uri_path(uri: str) -> Path:
+    """The local path of a ``file://`` URI."""
+    return Path(url2pathname(unquote(urlparse(uri).path)))
+
+
+def join_uri(base: str, ref: str) -> str:
+    """Resolve a relative reference against a document URI (fragment dropped)."""
+    return urljoin(base, ref).split("#", 1)[0]
+
+
+def is_literal_private_host(host: str) -> bool:
+    """True for ``localhost`` and IP literals that are not public (no DNS lookup)."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False
+
+
+def check_public_host(url: str, access: SpecAccess) -> None:
+    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https"):
+        raise SpecError(f"{url}: unsupported URL scheme {parsed.scheme!r}; use https://", code="spec.bad_url")
+    host = parsed.hostname
+    if not host:
+        raise SpecError(f"{url}: URL has no host", code="spec.bad_url")
+    if access.private_hosts:
+        return
+    if is_literal_private_host(host):
+        raise SpecError(
+            f"{url}: refers to a private or loopback address; set spec_access.private_hosts: true if you trust it",
+            code="spec.private_address",
+        )
+    try:
+        infos = socket.getaddrinfo(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+    except socket.gaierror as exc:
+        raise SpecError(f"{url}: cannot resolve host {host!r} ({exc.strerror})", code="spec.unreachable") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise SpecError(
+                f"{url}: host {host!r} resolves to the non-public address {address}; set "
+                "spec_access.private_hosts: true if you trust it",
+                code="spec.private_address",
+            )
+
+
+def read_file(uri: str, access: SpecAccess) -> bytes:
+    """Read a local document, refusing anything over the size limit."""
+    path = uri_path(uri)
+    limit = int(access.max_mb * 1_000_000)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise SpecError(f"{path}: not a file", code="spec.not_found")
+        if size > limit:
+            raise SpecError(
+                f"{path}: document is {size / 1e6:.1f} MB, over the {access.max_mb:g} MB limit "
+                "(raise spec_access.max_mb if it is genuine)",
+                code="spec.too_large",
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such file", code="spec.not_found") from None
+    except PermissionError:
+        raise SpecError(f"{path}: permission denied", code="spec.not_found") from None
+
+
+def read_url(url: str, access: SpecAccess) -> tuple[bytes, str]:
+    """GET a document over HTTP(S) with timeouts and a size limit; returns the bytes and the final URL."""
+    limit = int(access.max_mb * 1_000_000)
+    timeout = httpx.Timeout(access.timeout_seconds, connect=min(10.0, access.timeout_seconds))
+    current = url
+    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"Accept": "application/json, */*"}) as client:
+        for _ in range(MAX_REDIRECTS + 1):
+            check_public_host(current, access)
+            try:
+                with client.stream("GET", current) as response:
+                    if response.is_redirect:
+                        current = urljoin(current, response.headers.get("location", ""))
+                        continue
+                    if response.status_code != 200:
+                        raise SpecError(
+                            f"{current}: HTTP {response.status_code} {response.reason_phrase}; check the URL",
+                            code="spec.unreachable",
+                        )
+                    declared = response.headers.get("content-length")
+                    if declared and declared.isdigit() and int(declared) > limit:
+                        raise _too_large(current, int(declared), access)
+                    body = bytearray()
+                    for chunk in response.iter_bytes():
+                        body.extend(chunk)
+                        if len(body) > limit:
+                            raise _too_large(current, len(body), access)
+                    return bytes(body), current
+            except httpx.TimeoutException:
+                raise SpecError(
+                    f"{current}: timed out after {access.timeout_seconds:g} s (spec_access.timeout_seconds)",
+                    code="spec.unreachable",
+                ) from None
+            except httpx.HTTPError as exc:
+                raise SpecError(f"{current}: cannot fetch: {exc}", code="spec.unreachable") from None
+    raise SpecError(f"{url}: more than {MAX_REDIRECTS} redirects", code="spec.unreachable")
+
+
+def _too_large(url: str, size: int, access: SpecAccess) -> SpecError:
+    return SpecError(
+        f"{url}: document is over the {access.max_mb:g} MB limit ({size / 1e6:.1f} MB read); raise "
+        "spec_access.max_mb if it is genuine",
+        code="spec.too_large",
+    )
+
+
+def read_document(uri: str, access: SpecAccess) -> tuple[bytes, str]:
+    """Read the document at ``uri`` (file or URL); returns its bytes and its final URI."""
+    scheme = urlparse(uri).scheme
+    if scheme == "file":
+        return read_file(uri, access), uri
+    if scheme in ("http", "https"):
+        return read_url(uri, access)
+    raise SpecError(f"{uri}: unsupported location; use a path, file:// or https://", code="spec.bad_url")

@@ -1,0 +1,174 @@
+"""Collect the schemas endpoints reach into one table, with every ``$ref`` rewritten to ``#/schemas/<name>``.
+
+Each named schema is stored once, however often it is used and however it recurses, so the normalized spec stays
+small (Stripe: a few MB, not the gigabytes full inlining would give) and exact. Names come from the spec
+(``components/schemas/customer`` -> ``customer``); schemas from other files get their file or pointer name,
+suffixed on a clash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import Any
+
+from vitesse.ingest.refs import RefResolver, Unresolved
+
+SCHEMA_REF_PREFIX = "#/schemas/"
+_MAP_KEYWORDS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+_SCHEMA_KEYWORDS = (
+    "additionalProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "additionalItems",
+    "contentSchema",
+    "items",
+)
+_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_TYPES = {"string", "number", "integer", "boolean", "array", "object", "null", "file"}
+_COMPONENT = re.compile(r"^/(?:components/schemas|definitions)/([^/]+)$")
+
+
+def escape_key(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def schema_ref(key: str) -> str:
+    return SCHEMA_REF_PREFIX + escape_key(key)
+
+
+def ref_key(ref: str) -> str | None:
+    """The table key of a rewritten ``#/schemas/<name>`` ref."""
+    if not ref.startswith(SCHEMA_REF_PREFIX):
+        return None
+    return ref[len(SCHEMA_REF_PREFIX) :].replace("~1", "/").replace("~0", "~")
+
+
+class SchemaTable:
+    """Rewrites schemas for the artifact and holds the named schemas they reference."""
+
+    def __init__(self, resolver: RefResolver) -> None:
+        self.resolver = resolver
+        self.schemas: dict[str, Any] = {}
+        self._keys: dict[tuple[str, str], str] = {}
+        self._pending: deque[tuple[str, str, str]] = deque()
+        self._taken: set[str] = set()
+        root = resolver.root.data if isinstance(resolver.root.data, dict) else {}
+        components = root.get("components") if isinstance(root.get("components"), dict) else {}
+        for section in (components.get("schemas"), root.get("definitions")):
+            if isinstance(section, dict):
+                self._taken.update(str(name) for name in section)
+
+    # -- naming -------------------------------------------------------------------------------------------------
+    def _key_for(self, uri: str, pointer: str) -> str:
+        found = self._keys.get((uri, pointer))
+        if found is not None:
+            return found
+        match = _COMPONENT.match(pointer)
+        if uri == self.resolver.root.uri and match:
+            key = match.group(1).replace("~1", "/").replace("~0", "~")
+        else:
+            key = self._fresh_name(uri, pointer)
+        self._keys[(uri, pointer)] = key
+        self._taken.add(key)
+        self._pending.append((key, uri, pointer))
+        return key
+
+    def _fresh_name(self, uri: str, pointer: str) -> str:
+        tokens = [t for t in pointer.split("/") if t and not t.isdigit()]
+        if tokens and tokens[-1] not in ("schema", "items", "properties") and not pointer.startswith("/paths"):
+            base = tokens[-1].replace("~1", "/").replace("~0", "~")
+        else:
+            stem = uri.rstrip("/").rsplit("/", 1)[-1].split(".", 1)[0] or "schema"
+            base = stem + ("_" + "_".join(tokens[-2:]) if tokens else "")
+        name, n = base, 1
+        while name in self._taken:
+            n += 1
+            name = f"{base}_{n}"
+        return name
+
+    # -- rewriting ----------------------------------------------------------------------------------------------
+    def rewrite(self, schema: Any, base_uri: str, where: str) -> Any:
+        """A copy of ``schema`` with refs pointing into the table (targets are queued for `drain`)."""
+        if isinstance(schema, bool):
+            return schema
+        if not isinstance(schema, dict):
+            self.resolver.warnings.add(f"{where}: schema is a {type(schema).__name__}, not an object; ignored")
+            return {}
+        out: dict[str, Any] = {}
+        for key, value in schema.items():
+            if key == "$ref":
+                try:
+                    uri, pointer = self.resolver.locate(value, base_uri)
+                    self.resolver.target(uri, pointer, value, base_uri)
+                except Unresolved:
+                    out["x-vitesse-unresolved"] = value if isinstance(value, str) else repr(value)
+                    continue
+                out["$ref"] = schema_ref(self._key_for(uri, pointer))
+            elif key in _MAP_KEYWORDS and isinstance(value, dict):
+                members, members_uri = value, base_uri
+                if isinstance(value.get("$ref"), str):  # a whole map pulled in by $ref (seen in multi-file specs)
+                    try:
+                        members, members_uri = self.resolver.deref(value, base_uri)
+                    except Unresolved:
+                        members = {}
+                    members = members if isinstance(members, dict) else {}
+                out[key] = {name: self.rewrite(sub, members_uri, f"{where}.{name}") for name, sub in members.items()}
+            elif key in _SCHEMA_KEYWORDS and isinstance(value, dict | bool):
+                out[key] = self.rewrite(value, base_uri, f"{where}.{key}")
+            elif (key in _LIST_KEYWORDS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
+                out[key] = [self.rewrite(sub, base_uri, f"{where}.{key}[{i}]") for i, sub in enumerate(value)]
+            elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+                out[key] = {
+                    **value,
+                    "mapping": {k: self._mapping_ref(v, base_uri) for k, v in value["mapping"].items()},
+                }
+            else:
+                if key == "type":
+                    self._check_type(value, where)
+                out[key] = value
+        return out
+
+    def _mapping_ref(self, value: Any, base_uri: str) -> Any:
+        if not isinstance(value, str) or ("#" not in value and "/" not in value and "." not in value):
+            return value  # a bare schema name, as OpenAPI allows
+        try:
+            uri, pointer = self.resolver.locate(value, base_uri)
+            self.resolver.target(uri, pointer, value, base_uri)
+        except Unresolved:
+            return value
+        return schema_ref(self._key_for(uri, pointer))
+
+    def _check_type(self, value: Any, where: str) -> None:
+        names = value if isinstance(value, list) else [value]
+        unknown = [n for n in names if n not in _TYPES]
+        if unknown:
+            self.resolver.warnings.add(f"{where}: unknown schema type {unknown[0]!r}")
+
+    def drain(self) -> None:
+        """Rewrite every queued ref target into the table (targets may queue more)."""
+        while self._pending:
+            key, uri, pointer = self._pending.popleft()
+            target = self.resolver.target(uri, pointer, pointer, uri)
+            self.schemas[key] = self.rewrite(target, uri, f"schemas.{key}")
+
+    # -- reading ------------------------------------------------------------------------------------------------
+    def resolve(self, schema: Any, hops: int = 16) -> dict[str, Any]:
+        """Follow rewritten refs at the top of ``schema`` to a concrete schema ({} if none)."""
+        for _ in range(hops):
+            if not isinstance(schema, dict):
+                return {}
+            ref = schema.get("$ref")
+            key = ref_key(ref) if isinstance(ref, str) else None
+            if key is None:
+                return schema
+            if key not in self.schemas:
+                self.drain()
+            schema = self.schemas.get(key, {})
+        return {}

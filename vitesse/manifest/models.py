@@ -1,0 +1,179 @@
+"""The integration manifest (`integrations/<name>.yaml`) as strict pydantic models.
+
+Unknown keys are errors, secrets are only ever named by environment variable, and every variant (auth, transform)
+is a union tagged by a ``type`` field. `vitesse schema` prints the JSON Schema generated from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NAME_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
+ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+ENDPOINT_PATTERN = r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) /\S*$"
+HTTP_URL_PATTERN = r"^https?://[^\s/]+\S*$"
+
+EnvVar = Annotated[str, Field(pattern=ENV_PATTERN, description="Name of an environment variable holding a secret")]
+HttpUrl = Annotated[str, Field(pattern=HTTP_URL_PATTERN, description="An http:// or https:// URL")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Discovery(Strict):
+    """The seed's discovery result for one API, stored as given."""
+
+    description: str = ""
+    base_url: HttpUrl | None = None
+    documentation_url: HttpUrl | None = None
+    confidence_score: Annotated[float, Field(ge=0, le=1)] | None = None
+    source: str | None = None
+
+
+class BearerAuth(Strict):
+    type: Literal["bearer"]
+    token_env: EnvVar
+
+
+class ApiKeyAuth(Strict):
+    type: Literal["api_key"]
+    key_env: EnvVar
+    name: str = Field(min_length=1, description="Header, query parameter or cookie name")
+    in_: Literal["header", "query", "cookie"] = Field("header", alias="in")
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+class BasicAuth(Strict):
+    type: Literal["basic"]
+    username_env: EnvVar
+    password_env: EnvVar
+
+
+class OAuth2ClientCredentials(Strict):
+    type: Literal["oauth2_client_credentials"]
+    token_url: HttpUrl
+    client_id_env: EnvVar
+    client_secret_env: EnvVar
+    scopes: list[str] = []
+
+
+Auth = Annotated[
+    BearerAuth | ApiKeyAuth | BasicAuth | OAuth2ClientCredentials,
+    Field(discriminator="type"),
+]
+
+
+class SpecAccess(Strict):
+    """What ingest may read while loading a spec. The defaults refuse everything a hostile spec could abuse."""
+
+    remote_refs: bool = Field(False, description="Follow $refs to http(s) URLs (public hosts only)")
+    ref_root: str = Field(
+        ".", description="Folder (relative to the spec file) that file $refs may not leave; '.' is the spec's folder"
+    )
+    private_hosts: bool = Field(
+        False, description="Allow loopback, private and link-local addresses for the spec URL and remote $refs"
+    )
+    max_mb: Annotated[float, Field(gt=0, le=1024)] = Field(20, description="Size limit per document, in MB")
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+
+
+class Side(Strict):
+    api: str = Field(min_length=1, description="The API's name, e.g. Stripe")
+    discovery: Discovery | None = None
+    spec: str | None = Field(None, description="Path relative to the manifest, file:// or https:// URL")
+    base_url: HttpUrl | None = Field(None, description="Default: the spec's first server")
+    endpoint: str | None = Field(None, pattern=ENDPOINT_PATTERN, description="'METHOD /path', e.g. 'GET /v1/customers'")
+    auth: Auth | None = None
+    sandbox_url: HttpUrl | None = Field(None, description="Where the test step's shadow calls go")
+    spec_access: SpecAccess = SpecAccess()
+
+    @field_validator("spec")
+    @classmethod
+    def _spec_location(cls, value: str | None) -> str | None:
+        if value is not None and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", value):
+            scheme = value.split("://", 1)[0].lower()
+            if scheme not in ("file", "https", "http"):
+                raise ValueError(f"unsupported URL scheme {scheme!r}: use a path, file:// or https://")
+        return value
+
+
+TransformType = Literal[
+    "direct",
+    "mapping",
+    "parse_int",
+    "parse_float",
+    "stringify",
+    "parse_bool",
+    "collect",
+    "custom",
+    "iso_to_unix",
+    "unix_to_iso",
+]
+
+
+class Transform(Strict):
+    """An explicit transformation; wins over anything the mapper infers for the same ``dest_field``."""
+
+    dest_field: str = Field(min_length=1)
+    transform_type: TransformType
+    source_field: str | None = None
+    source_fields: list[str] | None = None
+    template: str | None = Field(None, description="Jinja2 expression for transform_type custom (sandboxed)")
+
+    @model_validator(mode="after")
+    def _inputs_match_type(self) -> Transform:
+        kind = self.transform_type
+        if kind == "custom":
+            if not self.template:
+                raise ValueError("transform_type custom needs a template")
+        elif kind == "collect":
+            if not self.source_fields:
+                raise ValueError("transform_type collect needs source_fields (a list)")
+        elif not self.source_field:
+            raise ValueError(f"transform_type {kind} needs source_field")
+        if self.template is not None and kind != "custom":
+            raise ValueError("template is only used with transform_type custom")
+        return self
+
+
+class MappingConfig(Strict):
+    hints: dict[str, str] = Field(default_factory=dict, description="source field -> destination field")
+    transforms: list[Transform] = []
+    min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.6
+
+
+class TestConfig(Strict):
+    __test__ = False  # not a pytest test class
+
+    sample_size: Annotated[int, Field(ge=1, le=100)] = 5
+    skip_destructive: bool = True
+    threshold: Annotated[float, Field(ge=0, le=100)] = 70
+    retest: str | None = Field(None, pattern=r"^\S+( \S+){4}$", description="Cron expression (5 fields)")
+
+
+class DeployConfig(Strict):
+    target: Literal["process", "docker", "kubernetes", "ecs"] = "process"
+    environment: Literal["local", "eks", "ecs"] = "local"
+    replicas: Annotated[int, Field(ge=1, le=100)] = 1
+    memory_mb: Annotated[int, Field(ge=64, le=65536)] = 512
+    cpu_cores: Annotated[float, Field(gt=0, le=64)] = 0.5
+    auto_scale: bool = False
+
+
+class Manifest(Strict):
+    """One integration: what to read, where to write it, how to map, test and deploy it."""
+
+    version: Literal[1]
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    intent: str = Field("", description="What the integration is for; feeds the mapper (the seed's user_intent)")
+    source: Side
+    destination: Side
+    mapping: MappingConfig = MappingConfig()
+    test: TestConfig = TestConfig()
+    deploy: DeployConfig = DeployConfig()
