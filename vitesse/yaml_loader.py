@@ -77,4 +77,8 @@ def yaml_error_message(exc: yaml.YAMLError) -> str:
     """A one-line description of a YAML syntax error, without PyYAML's multi-line excerpt."""
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
-    return f"invalid YAML: {context + ', ' if context else ''}{problem}"
+    mark = getattr(exc, "context_mark", None)
+    if context and mark is not None and ("parsing" in context or "scanning" in context):
+        where = context.removeprefix("while ").replace("parsing ", "").removeprefix("a ").removeprefix("an ")
+        return f"invalid YAML: {problem} (in the {where} that starts at {mark.line + 1}:{mark.column + 1})"
+    return f"invalid YAML: {problem}"

@@ -93,6 +93,8 @@ def full_validation_warnings(doc: dict[str, Any], dialect: str) -> list[str]:
     """Violations of the official OpenAPI JSON Schema, as warnings naming the JSON path (at most 20)."""
     warnings = []
     for error in _validator(dialect).iter_errors(doc):
+        if error.context:  # a oneOf/anyOf failure: report the branch that came closest
+            error = jsonschema.exceptions.best_match(error.context)
         warnings.append(f"{error.json_path.removeprefix('$.') or '(document)'}: {_short(error.message)}")
         if len(warnings) >= MAX_VALIDATION_WARNINGS:
             warnings.append(f"... stopped after {MAX_VALIDATION_WARNINGS} schema violations")

@@ -53,6 +53,23 @@ def is_literal_private_host(host: str) -> bool:
         return False
 
 
+def is_link_local(host: str) -> bool:
+    """True for link-local IP literals (169.254.0.0/16, fe80::/10): cloud metadata lives there, never a spec."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_link_local
+    except ValueError:
+        return False
+
+
+def _refuse_link_local(url: str, address: str) -> None:
+    if is_link_local(address):
+        raise SpecError(
+            f"{url}: refers to the link-local address {address.strip('[]')} (where cloud metadata services live); "
+            "refused",
+            code="spec.private_address",
+        )
+
+
 def check_public_host(url: str, access: SpecAccess) -> None:
     """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address."""
     parsed = urlparse(url)
@@ -61,9 +78,8 @@ def check_public_host(url: str, access: SpecAccess) -> None:
     host = parsed.hostname
     if not host:
         raise SpecError(f"{url}: URL has no host", code="spec.bad_url")
-    if access.private_hosts:
-        return
-    if is_literal_private_host(host):
+    _refuse_link_local(url, host)
+    if is_literal_private_host(host) and not access.private_hosts:
         raise SpecError(
             f"{url}: refers to a private or loopback address; set spec_access.private_hosts: true if you trust it",
             code="spec.private_address",
@@ -74,7 +90,8 @@ def check_public_host(url: str, access: SpecAccess) -> None:
         raise SpecError(f"{url}: cannot resolve host {host!r} ({exc.strerror})", code="spec.unreachable") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        _refuse_link_local(url, str(address))
+        if not address.is_global and not access.private_hosts:
             raise SpecError(
                 f"{url}: host {host!r} resolves to the non-public address {address}; set "
                 "spec_access.private_hosts: true if you trust it",

@@ -28,7 +28,11 @@ def parse_document(raw: bytes, where: str) -> Any:
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            json_error = exc
+            if where.lower().endswith(".json"):
+                raise SpecError(
+                    f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", code="spec.parse"
+                ) from None
+            json_error = exc  # YAML is (nearly) a superset of JSON: a flow-style YAML file may still parse
     else:
         json_error = None
     try:

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlparse
 from vitesse.errors import SpecError
 from vitesse.ingest.fetch import (
     check_public_host,
+    is_link_local,
     is_literal_private_host,
     join_uri,
     read_document,
@@ -115,6 +116,12 @@ class RefResolver:
                 )
             return
         if parsed.scheme in ("http", "https"):
+            if parsed.hostname and is_link_local(parsed.hostname):
+                raise SpecError(
+                    f"{self.where(base_uri)}: $ref {ref!r} points to a link-local address (where cloud metadata "
+                    "services live); refused",
+                    code="spec.private_address",
+                )
             if parsed.hostname and is_literal_private_host(parsed.hostname) and not self.access.private_hosts:
                 raise SpecError(
                     f"{self.where(base_uri)}: $ref {ref!r} points to a private or loopback address; refused "

@@ -110,6 +110,8 @@ def _format_errors(exc: ValidationError, doc: Positioned, shown: str) -> list[st
     for error in exc.errors(include_url=False):
         path = _data_path(doc.data, error["loc"])
         kind = error["type"]
+        if kind == "union_tag_invalid":
+            path = (*path, str(error.get("ctx", {}).get("discriminator", "type")).strip("'"))
         if kind == "extra_forbidden":
             line, col = doc.position(path, key=True)
         else:
@@ -218,6 +220,7 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...], data: Any) -> 
     bounds = {"less_than_equal": "<=", "less_than": "<", "greater_than_equal": ">=", "greater_than": ">"}
     if kind in bounds:
         limit = next(iter(ctx.values()))
+        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit
         return f"must be {bounds[kind]} {limit} (got {value!r})", "manifest.out_of_range"
     if kind == "string_pattern_mismatch":
         return _pattern_message(path, value, ctx.get("pattern", "")), "manifest.invalid_value"

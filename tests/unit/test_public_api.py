@@ -1,0 +1,51 @@
+"""The public API is exactly what `vitesse.__all__` lists (sorted), and each name is importable."""
+
+import vitesse
+
+EXPECTED = [
+    "ApiSpec",
+    "Artifact",
+    "ArtifactError",
+    "ArtifactStore",
+    "DeployError",
+    "Endpoint",
+    "GateError",
+    "IntegrationStatus",
+    "Manifest",
+    "ManifestError",
+    "ManifestFile",
+    "MappingError",
+    "Project",
+    "RuntimeSyncError",
+    "SpecError",
+    "StepOrderError",
+    "VitesseError",
+    "create",
+    "ingest",
+    "ingest_spec",
+    "load_manifest",
+    "read_status",
+]
+
+
+def test_exported_members() -> None:
+    assert vitesse.__all__ == EXPECTED
+    assert sorted(vitesse.__all__) == vitesse.__all__
+    for name in vitesse.__all__:
+        assert getattr(vitesse, name) is not None
+
+
+def test_error_hierarchy() -> None:
+    for name in (
+        "ManifestError",
+        "SpecError",
+        "ArtifactError",
+        "StepOrderError",
+        "MappingError",
+        "GateError",
+        "DeployError",
+        "RuntimeSyncError",
+    ):
+        assert issubclass(getattr(vitesse, name), vitesse.VitesseError)
+    assert vitesse.StepOrderError("x").http_status == 409
+    assert vitesse.DeployError("x").http_status == 500

@@ -1,0 +1,5 @@
+"""``python -m vitesse`` runs the command line."""
+
+from vitesse.cli import main
+
+main()
