@@ -234,3 +234,9 @@ def test_full_validation_reports_schema_violations(tmp_path: Path) -> None:
     assert any(
         "paths['/a'].get.responses['200']" in w and "'description' is a required property" in w for w in warnings
     ), warnings
+
+
+def test_file_url_location(tmp_path: Path) -> None:
+    spec = ingest_spec(Path(CRM).as_uri())
+    assert spec.title == "Acme CRM API"
+    assert spec.source.location.startswith("file://")
