@@ -45,6 +45,18 @@ class Project:
             )
         return load_manifest(path)
 
+    def peers(self, exclude: str) -> list[ManifestFile]:
+        """The project's other valid manifests (evidence for the mapper); invalid ones are skipped."""
+        found = []
+        for name in self.names():
+            if name == exclude:
+                continue
+            try:
+                found.append(load_manifest(self.manifest_path(name)))
+            except ManifestError:
+                continue
+        return found
+
     def names(self) -> list[str]:
         if not self.integrations_dir.is_dir():
             return []

@@ -19,6 +19,7 @@ from vitesse.create import scaffold_manifest
 from vitesse.errors import ManifestError, VitesseError
 from vitesse.ingest import ingest as ingest_step
 from vitesse.manifest import STEPS, Manifest, find_manifests, load_manifest, section_hash
+from vitesse.mapping import map_integration
 from vitesse.project import Project
 
 project_option = click.option(
@@ -215,6 +216,59 @@ def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> No
         if len(warnings) > 10:
             click.echo(f"warning: {side}: ... and {len(warnings) - 10} more (see `vitesse ingest {name} --json`)")
     click.echo(f"ingest {artifact.version} stored; status: mapping. Next: vitesse map {mf.name}")
+
+
+@cli.command(name="map")
+@click.argument("name")
+@project_option
+@json_option
+@handle_errors
+def map_command(name: str, project: Path, as_json: bool) -> None:
+    """Step 3: propose the field mapping between the two endpoints (status: testing)."""
+    proj = Project(project)
+    mf = proj.load(name)
+    progress(f"{mf.name}: mapping")
+    artifact = map_integration(mf, proj.store, peers=proj.peers(exclude=mf.name))
+    logic = artifact.data["mapping_logic"]
+    if as_json:
+        emit_json(
+            success_envelope(
+                integration_id(mf.name),
+                STATUS_AFTER["map"],
+                {
+                    "transformation_count": len(logic["transformations"]),
+                    "complexity_score": logic["complexity_score"],
+                    "source_endpoint": f"{logic['source_method']} {logic['source_endpoint']}",
+                    "dest_endpoint": f"{logic['dest_method']} {logic['dest_endpoint']}",
+                    "unmapped_required": logic["unmapped_required"],
+                    "version": artifact.version,
+                    **_next("map", mf.name),
+                },
+            )
+        )
+        return
+    click.echo(
+        f"{logic['source_method']} {logic['source_endpoint']} -> {logic['dest_method']} {logic['dest_endpoint']}"
+        f"   ({len(logic['transformations'])} fields, complexity {logic['complexity_score']}/10)"
+    )
+    rows = [
+        [
+            ", ".join(t["source_fields"] or []) or t["source_field"] or "-",
+            t["dest_field"],
+            t["transform_type"],
+            f"{t['confidence']:.2f}",
+            t["reason"],
+        ]
+        for t in logic["transformations"]
+    ]
+    click.echo(table(rows, ["source", "destination", "type", "confidence", "reason"]))
+    if logic["unmapped_required"]:
+        click.echo(f"unmapped required: {', '.join(logic['unmapped_required'])} (add a hint or a transform)")
+    for miss in logic["below_threshold"][:10]:
+        click.echo(
+            f"near miss: {miss['source_field']} -> {miss['dest_field']} ({miss['confidence']:.2f}): {miss['reason']}"
+        )
+    click.echo(f"map {artifact.version} stored; status: testing. Next: vitesse test {mf.name}")
 
 
 @cli.command()

@@ -1,0 +1,219 @@
+"""Flatten a record schema into field paths (``address.city``, ``emails[].value``) with what the mapper needs.
+
+Refs point into the normalized spec's ``schemas`` table; ``allOf`` parts merge, ``oneOf``/``anyOf`` variants
+contribute the union of their fields (required only where every variant requires it), recursion stops at a cycle
+or at ``max_depth``. Leaves are scalars, arrays of scalars and free-form objects (``metadata``).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from vitesse.ingest.schemas import ref_key
+
+SCALARS = ("string", "integer", "number", "boolean")
+MAX_FIELDS = 5_000
+
+
+def leaf(path: str) -> str:
+    """The last name of a field path: ``address.city`` -> ``city``, ``emails[].value`` -> ``value``."""
+    return path.rsplit(".", 1)[-1].removesuffix("[]")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One leaf of a record: its path and what its schema says about it."""
+
+    path: str
+    type: str | None = None
+    format: str | None = None
+    enum: tuple[Any, ...] | None = None
+    required: bool = False
+    nullable: bool = False
+    description: str = ""
+    item_type: str | None = None  # arrays: the item type
+    free_form: bool = False
+    read_only: bool = False
+    write_only: bool = False
+    pattern: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int | None = None
+
+    @property
+    def name(self) -> str:
+        """The last segment of the path, without ``[]``."""
+        return leaf(self.path)
+
+    @property
+    def parent(self) -> str:
+        return self.path.rsplit(".", 1)[0] if "." in self.path else ""
+
+
+class _Flattener:
+    def __init__(self, schemas: dict[str, Any], max_depth: int) -> None:
+        self.schemas = schemas
+        self.max_depth = max_depth
+        self.fields: dict[str, Field] = {}
+
+    def resolve(self, schema: Any, seen: frozenset[str]) -> tuple[dict[str, Any], frozenset[str]]:
+        for _ in range(32):
+            if not isinstance(schema, dict):
+                return {}, seen
+            ref = schema.get("$ref")
+            key = ref_key(ref) if isinstance(ref, str) else None
+            if key is None:
+                return schema, seen
+            if key in seen:
+                return {"x-vitesse-cycle": key}, seen
+            siblings = {k: v for k, v in schema.items() if k != "$ref"}
+            seen = seen | {key}
+            schema = {**self.schemas.get(key, {}), **siblings}
+        return {}, seen
+
+    def merged(self, schema: Any, seen: frozenset[str]) -> tuple[dict[str, Any], frozenset[str]]:
+        """``schema`` with its allOf parts merged and its oneOf/anyOf variants folded into one view."""
+        schema, seen = self.resolve(schema, seen)
+        parts = [schema]
+        for part in schema.get("allOf") or []:
+            resolved, _ = self.merged(part, seen)
+            parts.append(resolved)
+        variants = [self.merged(v, seen)[0] for v in (schema.get("oneOf") or []) + (schema.get("anyOf") or [])]
+        out: dict[str, Any] = {}
+        props: dict[str, Any] = {}
+        required: set[str] = set()
+        for part in parts:
+            for key, value in part.items():
+                if key not in ("allOf", "properties", "required", "oneOf", "anyOf"):
+                    out.setdefault(key, value)
+            props.update(part.get("properties") or {})
+            required.update(r for r in part.get("required") or [] if isinstance(r, str))
+        # Stripe's "emptyable" unions add {enum: [""]} so a field can be cleared: that variant adds no field.
+        variants = [v for v in variants if v.get("enum") not in ([""], [None])] or variants
+        real = [v for v in variants if _kind(v) != "null"]
+        if len(real) < len(variants):
+            out["nullable"] = True
+        scalar = next((v for v in real if _kind(v) in SCALARS), None)
+        if scalar is not None and any(_kind(v) in ("object", None) and v.get("properties") for v in real):
+            # An id-or-object union (Stripe's expandable fields): the record carries the id unless expanded.
+            real = [scalar]
+        if real:
+            variant_required = [set(v.get("x-required") or ()) for v in real]
+            for variant in real:
+                for key, value in (variant.get("properties") or {}).items():
+                    props.setdefault(key, value)
+                for key, value in variant.items():
+                    if key not in ("properties", "required", "x-required", "nullable"):
+                        out.setdefault(key, value)
+                if variant.get("nullable"):
+                    out["nullable"] = True
+            required |= set.intersection(*variant_required) if variant_required else set()
+        if props:
+            out["properties"] = props
+        out["x-required"] = sorted(required)
+        return out, seen
+
+    def walk(self, schema: Any, path: str, required: bool, depth: int, seen: frozenset[str]) -> None:
+        if len(self.fields) >= MAX_FIELDS:
+            return
+        view, seen = self.merged(schema, seen)
+        kind = _kind(view)
+        props = view.get("properties") or {}
+        if props and depth < self.max_depth:
+            required_here = set(view.get("x-required") or ())
+            for name, sub in props.items():
+                child = f"{path}.{name}" if path else str(name)
+                self.walk(sub, child, required and name in required_here, depth + 1, seen)
+            return
+        if kind == "array":
+            items, item_seen = self.merged(view.get("items", {}), seen)
+            item_kind = _kind(items)
+            if (items.get("properties")) and depth < self.max_depth:
+                self.walk(items, f"{path}[]", required, depth + 1, item_seen)
+                return
+            self.add(path, view, required, item_type=item_kind)
+            return
+        if "x-vitesse-cycle" in view or not path:
+            return
+        self.add(path, view, required, free_form=kind == "object" or (kind is None and not props))
+
+    def add(
+        self, path: str, view: dict[str, Any], required: bool, *, item_type: str | None = None, free_form: bool = False
+    ) -> None:
+        kind = _kind(view)
+        enum = view.get("enum")
+        self.fields[path] = Field(
+            path=path,
+            type=kind,
+            format=view.get("format") if isinstance(view.get("format"), str) else None,
+            enum=tuple(e for e in enum if e not in ("", None)) if isinstance(enum, list) else None,
+            required=required,
+            nullable=bool(view.get("nullable") or view.get("x-nullable")) or _has_null(view),
+            description=str(view.get("description") or view.get("title") or "")[:300],
+            item_type=item_type,
+            free_form=free_form and kind in ("object", None),
+            read_only=view.get("readOnly") is True,
+            write_only=view.get("writeOnly") is True,
+            pattern=view.get("pattern") if isinstance(view.get("pattern"), str) else None,
+            minimum=_number(view.get("minimum")),
+            maximum=_number(view.get("maximum")),
+            max_length=view.get("maxLength") if isinstance(view.get("maxLength"), int) else None,
+        )
+
+
+def _kind(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        real = [k for k in kind if k != "null"]
+        return real[0] if real else "null"
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return None
+
+
+def _has_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return isinstance(kind, list) and "null" in kind
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def flatten(schema: dict[str, Any] | None, schemas: dict[str, Any], *, max_depth: int = 5) -> list[Field]:
+    """The leaf fields of a record schema, in schema order."""
+    if not schema:
+        return []
+    flattener = _Flattener(schemas, max_depth)
+    root = schema.get("x-schema-name")
+    flattener.walk(schema, "", True, 0, frozenset([root]) if isinstance(root, str) else frozenset())
+    return list(flattener.fields.values())
+
+
+def main(argv: list[str]) -> int:
+    """``python -m vitesse.mapping.fields SPEC 'METHOD /path' request|response``: print an endpoint's fields."""
+    from vitesse.ingest import ingest_spec
+
+    spec_path, key, side = argv
+    spec = ingest_spec(spec_path)
+    endpoint = spec.endpoint(key)
+    if endpoint is None:
+        print(f"no endpoint {key!r} in {spec_path}", file=sys.stderr)
+        return 1
+    schema = endpoint.request_schema if side == "request" else endpoint.response_schema
+    for f in flatten(schema, spec.schemas):
+        flags = "".join(c for c, on in (("R", f.required), ("N", f.nullable), ("r", f.read_only)) if on)
+        item = f"<{f.item_type}>" if f.item_type else ""
+        kind = f"{f.type or '?'}{item}{'/' + f.format if f.format else ''}"
+        print(f"{f.path:<50} {kind:<22} {flags:<3} {f.description[:70]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

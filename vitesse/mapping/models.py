@@ -1,0 +1,66 @@
+"""The map step's output: the seed's ``mapping_logic``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vitesse.manifest.models import TransformType
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Transformation(Model):
+    """One destination field and how it is produced, with how sure the mapper is and why."""
+
+    dest_field: str
+    source_field: str | None = None
+    source_fields: list[str] | None = None
+    transform_type: TransformType
+    confidence: float = Field(ge=0, le=1)
+    reason: str
+    template: str | None = None
+
+    @property
+    def sources(self) -> list[str]:
+        return self.source_fields or ([self.source_field] if self.source_field else [])
+
+
+class Candidate(Model):
+    """A pairing the mapper considered but did not accept (below ``min_confidence``)."""
+
+    dest_field: str
+    source_field: str
+    confidence: float
+    reason: str
+
+
+class EndpointOption(Model):
+    endpoint: str
+    score: float
+    reason: str
+
+
+class EndpointChoice(Model):
+    chosen: str
+    from_manifest: bool
+    alternatives: list[EndpointOption] = Field(default_factory=list)
+
+
+class MappingLogic(Model):
+    """The seed's ``mapping_logic`` plus what a reviewer needs: unmapped fields, near misses, endpoint choice."""
+
+    source_endpoint: str = Field(description="Path of the source endpoint, e.g. /v1/customers")
+    source_method: str
+    dest_endpoint: str
+    dest_method: str
+    source_record_path: str = ""
+    transformations: list[Transformation]
+    complexity_score: int = Field(ge=1, le=10)
+    unmapped_required: list[str] = Field(default_factory=list)
+    below_threshold: list[Candidate] = Field(default_factory=list)
+    endpoint_choice: dict[str, EndpointChoice] = Field(default_factory=dict)
+    min_confidence: float = 0.6
+    source_field_count: int = 0
+    dest_field_count: int = 0

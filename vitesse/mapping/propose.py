@@ -1,0 +1,236 @@
+"""Propose the mapping between a source record and a destination request, the way a careful engineer would.
+
+Order of authority: explicit ``transforms`` in the manifest, then ``hints``, then the matcher's global assignment,
+then combinations (a full name from first and last names, or the reverse). Pairs below ``min_confidence`` are left
+unmapped and listed as near misses; destination fields that are required and unmapped are listed too.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from vitesse.errors import MappingError
+from vitesse.ingest.models import ApiSpec, Endpoint
+from vitesse.manifest.models import MappingConfig
+from vitesse.mapping.complexity import complexity_score
+from vitesse.mapping.fields import Field, flatten
+from vitesse.mapping.match import Evidence, Matcher, assign, best_per_dest
+from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
+from vitesse.mapping.sandbox import check_template
+from vitesse.mapping.types import compatibility
+from vitesse.mapping.vocabulary import concept, path_words, words
+
+NEAR_MISS_MARGIN = 0.2
+
+
+def record_fields(spec: ApiSpec, endpoint: Endpoint) -> list[Field]:
+    return [f for f in flatten(endpoint.response_schema, spec.schemas) if not f.write_only]
+
+
+def request_fields(spec: ApiSpec, endpoint: Endpoint) -> list[Field]:
+    return [f for f in flatten(endpoint.request_schema, spec.schemas) if not f.read_only]
+
+
+def _lookup(path: str, fields: dict[str, Field], side: str, where: str) -> Field:
+    found = fields.get(path) or fields.get(path.removesuffix("[]"))
+    if found is None:
+        close = difflib.get_close_matches(path, list(fields), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise MappingError(f"{where}: {side} field {path!r} does not exist{hint}", code="mapping.unknown_field")
+    return found
+
+
+def _source_path(source: Field, dest: Field) -> str:
+    """A leaf array read into a scalar destination reads its first element (``tags[]``)."""
+    if source.type == "array" and dest.type not in ("array", None) and not source.path.endswith("[]"):
+        return source.path + "[]"
+    return source.path
+
+
+def propose_mapping(
+    source_spec: ApiSpec,
+    source_endpoint: Endpoint,
+    dest_spec: ApiSpec,
+    dest_endpoint: Endpoint,
+    config: MappingConfig,
+    *,
+    intent: str = "",
+    evidence: Evidence | None = None,
+    endpoint_choice: dict[str, EndpointChoice] | None = None,
+) -> MappingLogic:
+    """The mapping from ``source_endpoint``'s records to ``dest_endpoint``'s request body."""
+    sources = record_fields(source_spec, source_endpoint)
+    dests = request_fields(dest_spec, dest_endpoint)
+    if not sources:
+        raise MappingError(
+            f"source endpoint {source_endpoint.key} has no record schema to read fields from", code="mapping.no_fields"
+        )
+    if not dests:
+        raise MappingError(
+            f"destination endpoint {dest_endpoint.key} has no request body fields to write", code="mapping.no_fields"
+        )
+    source_by_path = {f.path: f for f in sources}
+    dest_by_path = {f.path: f for f in dests}
+    chosen: dict[str, Transformation] = {}
+
+    for index, explicit in enumerate(config.transforms):
+        where = f"mapping.transforms[{index}]"
+        _lookup(explicit.dest_field, dest_by_path, "destination", where)
+        for source in ([explicit.source_field] if explicit.source_field else []) + (explicit.source_fields or []):
+            _lookup(source, source_by_path, "source", where)
+        if explicit.template:
+            check_template(explicit.template, where)
+        chosen[explicit.dest_field] = Transformation(
+            dest_field=explicit.dest_field,
+            source_field=explicit.source_field,
+            source_fields=explicit.source_fields,
+            transform_type=explicit.transform_type,
+            template=explicit.template,
+            confidence=1.0,
+            reason="explicit transform in the manifest",
+        )
+    for source_path, dest_path in config.hints.items():
+        where = f"mapping.hints.{source_path}"
+        source = _lookup(source_path, source_by_path, "source", where)
+        dest = _lookup(dest_path, dest_by_path, "destination", where)
+        if dest.path in chosen:
+            continue
+        _, kind = compatibility(source, dest)
+        if kind == "direct" and source.name != dest.name:
+            kind = "mapping"
+        chosen[dest.path] = Transformation(
+            dest_field=dest.path,
+            source_field=_source_path(source, dest),
+            transform_type=kind,
+            confidence=1.0,
+            reason="manual hint",
+        )
+
+    used_sources = {s for t in chosen.values() for s in t.sources}
+    open_dests = [f for f in dests if f.path not in chosen]
+    open_sources = [f for f in sources if f.path not in used_sources]
+    matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence)
+    candidates = matcher.candidates()
+    floor = max(0.0, config.min_confidence - NEAR_MISS_MARGIN)
+    assigned = assign([c for c in candidates if c.score >= config.min_confidence], open_dests, open_sources)
+    below: list[Candidate] = []
+    for match in assigned:
+        if match.score >= config.min_confidence:
+            chosen[match.dest.path] = Transformation(
+                dest_field=match.dest.path,
+                source_field=_source_path(match.source, match.dest),
+                transform_type=match.transform_type,
+                confidence=match.score,
+                reason=match.reason,
+            )
+    taken_sources = {s.removesuffix("[]") for t in chosen.values() for s in t.sources}
+    for dest_path, match in sorted(best_per_dest(candidates).items()):
+        if dest_path not in chosen and match.score >= floor:
+            why = (
+                "source already mapped to another field"
+                if match.score >= config.min_confidence
+                else f"below min_confidence {config.min_confidence}"
+            )
+            below.append(
+                Candidate(
+                    dest_field=dest_path,
+                    source_field=match.source.path,
+                    confidence=match.score,
+                    reason=f"{match.reason}; {why}",
+                )
+            )
+    _combine_names(chosen, sources, dests, taken_sources)
+    _combine_address(chosen, sources, dests)
+
+    transformations = [chosen[f.path] for f in dests if f.path in chosen]
+    unmapped_required = [f.path for f in dests if f.required and f.path not in chosen]
+    return MappingLogic(
+        source_endpoint=source_endpoint.path,
+        source_method=source_endpoint.method,
+        dest_endpoint=dest_endpoint.path,
+        dest_method=dest_endpoint.method,
+        source_record_path=source_endpoint.record_path,
+        transformations=transformations,
+        complexity_score=complexity_score(transformations, unmapped_required),
+        unmapped_required=unmapped_required,
+        below_threshold=below,
+        endpoint_choice=endpoint_choice or {},
+        min_confidence=config.min_confidence,
+        source_field_count=len(sources),
+        dest_field_count=len(dests),
+    )
+
+
+def _first(fields: list[Field], wanted: str, *, top_level: bool = False) -> Field | None:
+    """The shallowest field of a concept (only those directly on the record, or under containers, if asked)."""
+    found = [f for f in fields if concept(f.name) == wanted and not (top_level and path_words(f.path))]
+    return min(found, key=lambda f: (f.path.count("."), "[]" in f.path, f.path)) if found else None
+
+
+def _combine_names(
+    chosen: dict[str, Transformation], sources: list[Field], dests: list[Field], taken: set[str]
+) -> None:
+    """A full name from first + last names, or first and last names split from a full name."""
+    full_dest = _first(
+        [d for d in dests if d.path not in chosen and d.type in ("string", None)], "full_name", top_level=True
+    )
+    given, family = _first(sources, "given_name"), _first(sources, "family_name")
+    dest_has_parts = _first(dests, "given_name") or _first(dests, "family_name")
+    if full_dest is not None and given is not None and family is not None and not dest_has_parts:
+        chosen[full_dest.path] = Transformation(
+            dest_field=full_dest.path,
+            source_fields=[given.path, family.path],
+            transform_type="custom",
+            template=f"[{given.path}, {family.path}] | select | join(' ')",
+            confidence=0.85,
+            reason=f"full name from {given.path} and {family.path}",
+        )
+        return
+    full_source = _first(sources, "full_name")
+    if full_source is None or _first(sources, "given_name") or _first(sources, "family_name"):
+        return
+    for wanted, expression in (
+        ("given_name", "({0} or '').split(' ', 1)[0]"),
+        ("family_name", "(({0} or '').split(' ', 1) + [''])[1]"),
+    ):
+        dest = _first([d for d in dests if d.path not in chosen], wanted, top_level=True)
+        if dest is not None:
+            chosen[dest.path] = Transformation(
+                dest_field=dest.path,
+                source_fields=[full_source.path],
+                transform_type="custom",
+                template=expression.format(full_source.path),
+                confidence=0.75,
+                reason=f"{wanted.replace('_', ' ')} split from {full_source.path}",
+            )
+
+
+_ADDRESS_PARTS = ("street", "street2", "city", "region", "postal_code", "country")
+
+
+def _combine_address(chosen: dict[str, Transformation], sources: list[Field], dests: list[Field]) -> None:
+    """A one-line ``address`` string from the source's street, city, region, postal code and country fields."""
+    target = next(
+        (d for d in dests if words(d.name) == ("address",) and d.type == "string" and not path_words(d.path)), None
+    )
+    if target is None or (target.path in chosen and chosen[target.path].confidence >= 1.0):
+        return  # nothing to fill, or the manifest decided
+    if any(words(s.name) == ("address",) and s.type == "string" for s in sources):
+        return  # the source has a one-line address too: the matcher pairs them
+    by_parent: dict[str, dict[str, Field]] = {}
+    for source in sources:
+        part = concept(source.name)
+        if part in _ADDRESS_PARTS and source.type == "string" and "[]" not in source.path:
+            by_parent.setdefault(source.parent, {}).setdefault(part, source)
+    parts = max(by_parent.values(), key=len, default={})
+    if "street" not in parts or len(parts) < 3:
+        return
+    fields = [parts[p].path for p in _ADDRESS_PARTS if p in parts]
+    chosen[target.path] = Transformation(
+        dest_field=target.path,
+        source_fields=fields,
+        transform_type="custom",
+        template="[" + ", ".join(fields) + "] | select | join(', ')",
+        confidence=0.8,
+        reason="one-line address from " + ", ".join(fields),
+    )
