@@ -15,11 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from vitesse.errors import MappingError
-from vitesse.mapping.convert import CONVERTERS
+from vitesse.mapping.convert import BOOL_WORDS, CONVERTERS
 from vitesse.mapping.models import MappingLogic, Transformation
 from vitesse.mapping.sandbox import compile_template
 
 FieldError = dict[str, str]
+
+_FAST_PATHS = {
+    "parse_int": "({v} if {v}.__class__ is int else int({v}) if {v}.__class__ is str and {v}.isdecimal() else {fn}({v}))",
+    "parse_float": "({v} if {v}.__class__ is float else {fn}({v}))",
+    "stringify": "({v} if {v}.__class__ is str else str({v}) if {v}.__class__ is int or {v}.__class__ is float "
+    "else {fn}({v}))",
+    "parse_bool": "({v} if {v}.__class__ is bool else _BOOLS[{v}] if {v}.__class__ is str and {v} in _BOOLS "
+    "else {fn}({v}))",
+    "iso_to_unix": "({v} if {v}.__class__ is int else {fn}({v}))",
+}
 
 
 @dataclass(frozen=True)
@@ -31,14 +41,16 @@ class TransformResult:
 class CompiledMapping:
     """``mapping(record) -> TransformResult``; ``mapping.source`` is the generated Python, for inspection."""
 
-    def __init__(self, function: Callable[[Any], tuple[dict[str, Any], list[FieldError]]], source: str) -> None:
-        self._function = function
+    def __init__(self, function: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]],
+                 source: str) -> None:
+        self.function = function
+        """The generated function itself, for hot loops over records known to be objects: -> (output, errors)."""
         self.source = source
 
     def __call__(self, record: Any) -> TransformResult:
         if not isinstance(record, dict):
             return TransformResult({}, [{"field": "", "source": "", "error": "record is not a JSON object"}])
-        out, errors = self._function(record)
+        out, errors = self.function(record)
         return TransformResult(out, errors)
 
     def many(self, records: Iterable[Any]) -> list[TransformResult]:
@@ -77,7 +89,8 @@ def _write(path: str, value: str, root: str, lines: list[str], indent: str) -> N
             lines.append(f"{indent}if not {node}: {node}.append({{}})")
             lines.append(f"{indent}{node} = {node}[0]")
         else:
-            lines.append(f"{indent}{node} = {target}.setdefault({name!r}, {{}})")
+            lines.append(f"{indent}{node} = {target}.get({name!r})")
+            lines.append(f"{indent}if {node} is None: {node} = {target}[{name!r}] = {{}}")
         target = node
     name, is_list = segments[-1]
     stored = f"({value} if {value}.__class__ is list else [{value}])" if is_list else value
@@ -92,19 +105,56 @@ def _split_list(path: str) -> tuple[str, str]:
 class _Builder:
     def __init__(self, logic: MappingLogic) -> None:
         self.logic = logic
-        self.namespace: dict[str, Any] = {name: fn for name, fn in CONVERTERS.items()}
-        self.lines = ["def transform(record):", "    out = {}", "    errors = []"]
+        self.namespace: dict[str, Any] = {**CONVERTERS, "_BOOLS": BOOL_WORDS}
+        self.header: list[str] = []
+        self.prefixes: dict[str, str] = {}
+        self.lines: list[str] = []
 
     def build(self) -> CompiledMapping:
         for index, t in enumerate(self.logic.transformations):
             self._field(index, t)
-        self.lines.append("    return out, errors")
-        source = "\n".join(self.lines) + "\n"
+        body = ["def transform(record):", "    out = {}", "    errors = []", *self.header, *self.lines,
+                "    return out, errors"]
+        source = "\n".join(body) + "\n"
         code = compile(source, f"<vitesse mapping {self.logic.source_endpoint} -> {self.logic.dest_endpoint}>", "exec")
         exec(code, self.namespace)
         return CompiledMapping(self.namespace["transform"], source)
 
+    def _prefix(self, prefix: str) -> str:
+        """A local holding the source object at ``prefix`` (or None), read once per record for all its fields."""
+        found = self.prefixes.get(prefix)
+        if found is not None:
+            return found
+        var = f"p{len(self.prefixes)}"
+        parent, _, name = prefix.rpartition(".")
+        if parent:
+            parent_var = self._prefix(parent)
+            self.header.append(f"    {var} = {parent_var}.get({name!r}) if {parent_var} is not None else None")
+        else:
+            self.header.append(f"    {var} = record.get({name!r})")
+        self.header.append(f"    if {var}.__class__ is not dict: {var} = None")
+        self.prefixes[prefix] = var
+        return var
+
+    def _read(self, path: str, var: str, lines: list[str], indent: str) -> None:
+        """Emit code that sets ``var`` to the value at ``path`` in the record, sharing object lookups."""
+        segments = _segments(path)
+        plain = next((i for i, (_, is_list) in enumerate(segments) if is_list), len(segments) - 1)
+        plain = min(plain, len(segments) - 1)
+        if plain == 0:
+            _read(path, var, "record", lines, indent)
+            return
+        prefix = self._prefix(".".join(name for name, _ in segments[:plain]))
+        rest = ".".join(name + ("[]" if is_list else "") for name, is_list in segments[plain:])
+        lines.append(f"{indent}{var} = {prefix}")
+        lines.append(f"{indent}if {var} is not None:")
+        _read(rest, var, var, lines, indent + "    ")
+
     def _convert(self, t: Transformation, value: str) -> str:
+        """The conversion call, with the already-right-type case inlined (no call at all)."""
+        fast = _FAST_PATHS.get(t.transform_type)
+        if fast is not None:
+            return fast.format(v=value, fn=t.transform_type)
         if t.transform_type in CONVERTERS:
             return f"{t.transform_type}({value})"
         return value
@@ -119,7 +169,7 @@ class _Builder:
             lines.append(f"{ind}v = _custom{index}(record)")
         elif t.transform_type == "collect":
             for k, source in enumerate(sources):
-                _read(source, f"c{k}", "record", lines, ind)
+                self._read(source, f"c{k}", lines, ind)
             items = ", ".join(f"c{k}" for k in range(len(sources)))
             lines.append(f"{ind}v = [x for x in ({items},) if x is not None] or None")
         elif "[]" in sources[0] and "[]" in t.dest_field and not sources[0].endswith("[]"):
@@ -127,7 +177,7 @@ class _Builder:
             self._close(t)
             return
         else:
-            _read(sources[0], "v", "record", lines, ind)
+            self._read(sources[0], "v", lines, ind)
         lines.append(f"{ind}if v is not None:")
         _write(t.dest_field, self._convert(t, "v"), "out", lines, ind + "    ")
         self._close(t)
