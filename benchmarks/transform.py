@@ -20,8 +20,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from vitesse.mapping.compile import compile_mapping  # noqa: E402
-from vitesse.mapping.convert import (  # noqa: E402
+from vitesse.mapping.compile import compile_mapping
+from vitesse.mapping.convert import (
     CONVERTERS,
     iso_to_unix,
     parse_bool,
@@ -35,41 +35,81 @@ from vitesse.mapping.convert import (  # noqa: E402
 # booleans, nested objects), renamed as most fields are, and converted where the two APIs' types differ
 # (8 of 30, each converter used at least once).
 FIELDS = [
-    ("id", "external_id", "mapping"), ("email", "email_address", "mapping"), ("first_name", "given_name", "mapping"),
-    ("last_name", "family_name", "mapping"), ("phone", "phone_number", "mapping"), ("company", "organization", "mapping"),
-    ("title", "job_title", "mapping"), ("address.city", "location.city", "mapping"),
-    ("address.zip", "location.zip", "mapping"), ("address.line1", "location.street", "mapping"),
-    ("address.country", "location.country_code", "mapping"), ("notes", "note", "mapping"),
-    ("locale", "language", "mapping"), ("timezone", "timezone", "direct"), ("visits", "visit_count", "mapping"),
-    ("ltv", "lifetime_value", "mapping"), ("mrr", "mrr", "direct"), ("vip", "is_vip", "mapping"),
-    ("opt_in", "subscribed", "mapping"), ("tags", "tags", "direct"), ("meta.source", "attributes.lead_source", "mapping"),
+    ("id", "external_id", "mapping"),
+    ("email", "email_address", "mapping"),
+    ("first_name", "given_name", "mapping"),
+    ("last_name", "family_name", "mapping"),
+    ("phone", "phone_number", "mapping"),
+    ("company", "organization", "mapping"),
+    ("title", "job_title", "mapping"),
+    ("address.city", "location.city", "mapping"),
+    ("address.zip", "location.zip", "mapping"),
+    ("address.line1", "location.street", "mapping"),
+    ("address.country", "location.country_code", "mapping"),
+    ("notes", "note", "mapping"),
+    ("locale", "language", "mapping"),
+    ("timezone", "timezone", "direct"),
+    ("visits", "visit_count", "mapping"),
+    ("ltv", "lifetime_value", "mapping"),
+    ("mrr", "mrr", "direct"),
+    ("vip", "is_vip", "mapping"),
+    ("opt_in", "subscribed", "mapping"),
+    ("tags", "tags", "direct"),
+    ("meta.source", "attributes.lead_source", "mapping"),
     ("meta.campaign", "attributes.campaign", "mapping"),
-    ("age", "age", "parse_int"), ("discount", "discount_rate", "parse_float"), ("plan_id", "plan", "stringify"),
-    ("active", "is_active", "parse_bool"), ("seats", "seats", "parse_int"), ("score", "score", "stringify"),
-    ("created", "signed_up_at", "unix_to_iso"), ("birthday", "birthday_unix", "iso_to_unix"),
+    ("age", "age", "parse_int"),
+    ("discount", "discount_rate", "parse_float"),
+    ("plan_id", "plan", "stringify"),
+    ("active", "is_active", "parse_bool"),
+    ("seats", "seats", "parse_int"),
+    ("score", "score", "stringify"),
+    ("created", "signed_up_at", "unix_to_iso"),
+    ("birthday", "birthday_unix", "iso_to_unix"),
 ]
 
 
 def logic() -> dict[str, Any]:
     return {
-        "source_endpoint": "/customers", "source_method": "GET", "dest_endpoint": "/contacts", "dest_method": "POST",
+        "source_endpoint": "/customers",
+        "source_method": "GET",
+        "dest_endpoint": "/contacts",
+        "dest_method": "POST",
         "complexity_score": 5,
-        "transformations": [{"source_field": s, "dest_field": d, "transform_type": t, "confidence": 1.0,
-                             "reason": "benchmark"} for s, d, t in FIELDS],
+        "transformations": [
+            {"source_field": s, "dest_field": d, "transform_type": t, "confidence": 1.0, "reason": "benchmark"}
+            for s, d, t in FIELDS
+        ],
     }
 
 
 def make_record(rng: random.Random, i: int) -> dict[str, Any]:
     record = {
-        "id": f"cus_{i:08d}", "email": f"user{i}@example.com", "first_name": "Jenny", "last_name": "Rosen",
-        "phone": "+14155550100", "company": "Rosen Consulting", "title": "CTO",
+        "id": f"cus_{i:08d}",
+        "email": f"user{i}@example.com",
+        "first_name": "Jenny",
+        "last_name": "Rosen",
+        "phone": "+14155550100",
+        "company": "Rosen Consulting",
+        "title": "CTO",
         "address": {"city": "San Francisco", "zip": "94105", "line1": "1 Market St", "country": "US"},
-        "notes": "met at conf", "locale": "en-US", "timezone": "America/Los_Angeles", "visits": rng.randint(0, 500),
-        "ltv": rng.random() * 1000, "mrr": rng.randint(0, 900), "vip": rng.random() < 0.1, "opt_in": True,
-        "tags": ["vip", "newsletter"], "meta": {"source": "webinar", "campaign": "spring"},
-        "age": str(rng.randint(18, 90)), "discount": "0.15", "plan_id": rng.randint(1, 9),
-        "active": rng.choice(["yes", "no"]), "seats": float(rng.randint(1, 50)), "score": rng.random() * 100,
-        "created": 1_700_000_000 + i, "birthday": "1990-04-01T00:00:00Z",
+        "notes": "met at conf",
+        "locale": "en-US",
+        "timezone": "America/Los_Angeles",
+        "visits": rng.randint(0, 500),
+        "ltv": rng.random() * 1000,
+        "mrr": rng.randint(0, 900),
+        "vip": rng.random() < 0.1,
+        "opt_in": True,
+        "tags": ["vip", "newsletter"],
+        "meta": {"source": "webinar", "campaign": "spring"},
+        "age": str(rng.randint(18, 90)),
+        "discount": "0.15",
+        "plan_id": rng.randint(1, 9),
+        "active": rng.choice(["yes", "no"]),
+        "seats": float(rng.randint(1, 50)),
+        "score": rng.random() * 100,
+        "created": 1_700_000_000 + i,
+        "birthday": "1990-04-01T00:00:00Z",
     }
     if i % 10 == 0:
         record["age"] = "unknown"  # a bad value: a per-record error, the rest of the record still maps
@@ -82,9 +122,15 @@ def hand_written(r: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]
     """What an engineer would write by hand for this mapping (same None-skipping and per-field errors)."""
     out: dict[str, Any] = {}
     errors: list[dict[str, str]] = []
-    for src, dst in (("id", "external_id"), ("email", "email_address"), ("first_name", "given_name"),
-                     ("last_name", "family_name"), ("phone", "phone_number"), ("company", "organization"),
-                     ("title", "job_title")):
+    for src, dst in (
+        ("id", "external_id"),
+        ("email", "email_address"),
+        ("first_name", "given_name"),
+        ("last_name", "family_name"),
+        ("phone", "phone_number"),
+        ("company", "organization"),
+        ("title", "job_title"),
+    ):
         v = r.get(src)
         if v is not None:
             out[dst] = v
@@ -97,9 +143,17 @@ def hand_written(r: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]
                 location[dst] = v
         if location:
             out["location"] = location
-    for src, dst in (("notes", "note"), ("locale", "language"), ("timezone", "timezone"), ("visits", "visit_count"),
-                     ("ltv", "lifetime_value"), ("mrr", "mrr"), ("vip", "is_vip"), ("opt_in", "subscribed"),
-                     ("tags", "tags")):
+    for src, dst in (
+        ("notes", "note"),
+        ("locale", "language"),
+        ("timezone", "timezone"),
+        ("visits", "visit_count"),
+        ("ltv", "lifetime_value"),
+        ("mrr", "mrr"),
+        ("vip", "is_vip"),
+        ("opt_in", "subscribed"),
+        ("tags", "tags"),
+    ):
         v = r.get(src)
         if v is not None:
             out[dst] = v
@@ -109,14 +163,16 @@ def hand_written(r: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, str]
             v = meta.get(src)
             if v is not None:
                 out.setdefault("attributes", {})[dst] = v
-    for src, dst, fn, kind in (("age", "age", parse_int, "parse_int"),
-                               ("discount", "discount_rate", parse_float, "parse_float"),
-                               ("plan_id", "plan", stringify, "stringify"),
-                               ("active", "is_active", parse_bool, "parse_bool"),
-                               ("seats", "seats", parse_int, "parse_int"),
-                               ("score", "score", stringify, "stringify"),
-                               ("created", "signed_up_at", unix_to_iso, "unix_to_iso"),
-                               ("birthday", "birthday_unix", iso_to_unix, "iso_to_unix")):
+    for src, dst, fn, kind in (
+        ("age", "age", parse_int, "parse_int"),
+        ("discount", "discount_rate", parse_float, "parse_float"),
+        ("plan_id", "plan", stringify, "stringify"),
+        ("active", "is_active", parse_bool, "parse_bool"),
+        ("seats", "seats", parse_int, "parse_int"),
+        ("score", "score", stringify, "stringify"),
+        ("created", "signed_up_at", unix_to_iso, "unix_to_iso"),
+        ("birthday", "birthday_unix", iso_to_unix, "iso_to_unix"),
+    ):
         v = r.get(src)
         if v is not None:
             try:
@@ -205,8 +261,9 @@ def main() -> int:
         assert compiled_fn(record) == expected, (compiled_fn(record), expected)
         assert naive(record) == expected
     errors = sum(len(compiled(r).errors) for r in records)
-    rates = best_rates({"compiled": compiled_fn, "hand-written": hand_written, "interpreter": naive}, records,
-                       args.repeat)
+    rates = best_rates(
+        {"compiled": compiled_fn, "hand-written": hand_written, "interpreter": naive}, records, args.repeat
+    )
     print(f"30-field mapping, {args.records:,} records ({errors:,} per-record field errors), best of {args.repeat}")
     for name, rate in rates.items():
         print(f"  {name:<13} {rate:>12,.0f} records/s")

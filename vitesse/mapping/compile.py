@@ -22,7 +22,8 @@ from vitesse.mapping.sandbox import compile_template
 FieldError = dict[str, str]
 
 _FAST_PATHS = {
-    "parse_int": "({v} if {v}.__class__ is int else int({v}) if {v}.__class__ is str and {v}.isdecimal() else {fn}({v}))",
+    "parse_int": "({v} if {v}.__class__ is int else int({v}) if {v}.__class__ is str and {v}.isdecimal() "
+    "else {fn}({v}))",
     "parse_float": "({v} if {v}.__class__ is float else {fn}({v}))",
     "stringify": "({v} if {v}.__class__ is str else str({v}) if {v}.__class__ is int or {v}.__class__ is float "
     "else {fn}({v}))",
@@ -41,8 +42,9 @@ class TransformResult:
 class CompiledMapping:
     """``mapping(record) -> TransformResult``; ``mapping.source`` is the generated Python, for inspection."""
 
-    def __init__(self, function: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]],
-                 source: str) -> None:
+    def __init__(
+        self, function: Callable[[dict[str, Any]], tuple[dict[str, Any], list[FieldError]]], source: str
+    ) -> None:
         self.function = function
         """The generated function itself, for hot loops over records known to be objects: -> (output, errors)."""
         self.source = source
@@ -113,8 +115,14 @@ class _Builder:
     def build(self) -> CompiledMapping:
         for index, t in enumerate(self.logic.transformations):
             self._field(index, t)
-        body = ["def transform(record):", "    out = {}", "    errors = []", *self.header, *self.lines,
-                "    return out, errors"]
+        body = [
+            "def transform(record):",
+            "    out = {}",
+            "    errors = []",
+            *self.header,
+            *self.lines,
+            "    return out, errors",
+        ]
         source = "\n".join(body) + "\n"
         code = compile(source, f"<vitesse mapping {self.logic.source_endpoint} -> {self.logic.dest_endpoint}>", "exec")
         exec(code, self.namespace)

@@ -10,8 +10,21 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-BOOL_WORDS = {"true": True, "t": True, "yes": True, "y": True, "1": True, "on": True,
-          "false": False, "f": False, "no": False, "n": False, "0": False, "off": False, "": False}
+BOOL_WORDS = {
+    "true": True,
+    "t": True,
+    "yes": True,
+    "y": True,
+    "1": True,
+    "on": True,
+    "false": False,
+    "f": False,
+    "no": False,
+    "n": False,
+    "0": False,
+    "off": False,
+    "": False,
+}
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 _from_ordinal = date.fromordinal
 _from_iso = datetime.fromisoformat
