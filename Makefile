@@ -12,7 +12,7 @@ setup:
 
 demo: setup
 	$(UV) run vitesse validate
-	@for name in $(INTEGRATIONS); do $(UV) run vitesse ingest $$name || exit 1; done
+	@for name in $(INTEGRATIONS); do $(UV) run vitesse ingest $$name && $(UV) run vitesse map $$name || exit 1; done
 	$(UV) run vitesse status
 
 lint: setup
@@ -24,6 +24,9 @@ test: lint
 
 bench: setup
 	$(UV) run python benchmarks/ingest.py
+	$(UV) run python benchmarks/mapping_quality.py
+	$(UV) run python benchmarks/transform.py
+	$(UV) run python benchmarks/mapping_scale.py
 
 clean:
 	rm -rf .vitesse .pytest_cache .ruff_cache

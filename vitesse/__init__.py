@@ -19,6 +19,7 @@ from vitesse.errors import (
 )
 from vitesse.ingest import ApiSpec, Endpoint, ingest, ingest_spec
 from vitesse.manifest import Manifest, ManifestFile, load_manifest
+from vitesse.mapping import CompiledMapping, MappingLogic, compile_mapping, map_integration, propose_mapping
 from vitesse.project import Project
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Artifact",
     "ArtifactError",
     "ArtifactStore",
+    "CompiledMapping",
     "DeployError",
     "Endpoint",
     "GateError",
@@ -34,14 +36,18 @@ __all__ = [
     "ManifestError",
     "ManifestFile",
     "MappingError",
+    "MappingLogic",
     "Project",
     "RuntimeSyncError",
     "SpecError",
     "StepOrderError",
     "VitesseError",
+    "compile_mapping",
     "create",
     "ingest",
     "ingest_spec",
     "load_manifest",
+    "map_integration",
+    "propose_mapping",
     "read_status",
 ]

@@ -86,10 +86,12 @@ class _Flattener:
         required: set[str] = set()
         for part in parts:
             for key, value in part.items():
-                if key not in ("allOf", "properties", "required", "oneOf", "anyOf"):
+                if key not in ("allOf", "properties", "required", "x-required", "oneOf", "anyOf"):
                     out.setdefault(key, value)
             props.update(part.get("properties") or {})
-            required.update(r for r in part.get("required") or [] if isinstance(r, str))
+            required.update(
+                r for r in (part.get("required") or []) + (part.get("x-required") or []) if isinstance(r, str)
+            )
         # Stripe's "emptyable" unions add {enum: [""]} so a field can be cleared: that variant adds no field.
         variants = [v for v in variants if v.get("enum") not in ([""], [None])] or variants
         real = [v for v in variants if _kind(v) != "null"]

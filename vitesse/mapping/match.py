@@ -98,6 +98,15 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def effective_name(field: Field) -> str:
+    """The name a field is compared by: a bare generic leaf takes its parent's name along (``emails[].value`` is an
+    email, ``company.name`` a company name)."""
+    if " ".join(meaningful(field.name)) in GENERIC | {"value"} and field.parent:
+        parent = field.parent.rsplit(".", 1)[-1].removesuffix("[]")
+        return f"{parent}_{field.name}"
+    return field.name
+
+
 class Matcher:
     """Scores pairs for one (source, destination) field set."""
 
@@ -108,10 +117,12 @@ class Matcher:
         self.dests = dests
         self.intent_words = frozenset(meaningful(intent)) if intent else frozenset()
         self.evidence = evidence or {}
-        self.source_canon = [canonical(f.name) for f in sources]
-        self.dest_canon = [canonical(f.name) for f in dests]
-        self.source_concepts = [concept(f.name) for f in sources]
-        self.dest_concepts = [concept(f.name) for f in dests]
+        self.source_names = [effective_name(f) for f in sources]
+        self.dest_names = [effective_name(f) for f in dests]
+        self.source_canon = [canonical(n) for n in self.source_names]
+        self.dest_canon = [canonical(n) for n in self.dest_names]
+        self.source_concepts = [concept(n) for n in self.source_names]
+        self.dest_concepts = [concept(n) for n in self.dest_names]
         self.source_parents = [_parents(f) for f in sources]
         self.dest_parents = [_parents(f) for f in dests]
         self.source_desc = [_description_words(f) for f in sources]
@@ -153,13 +164,14 @@ class Matcher:
             detail = min(1.0, detail + 0.4)
         if self.intent_words & (set(meaningful(dest.name)) | set(meaningful(source.name))):
             detail = min(1.0, detail + 0.2)
-        shared = set(words(source.name)) & set(words(dest.name))
+        source_name, dest_name = self.source_names[j], self.dest_names[i]
+        shared = set(words(source_name)) & set(words(dest_name))
         if shared:
-            detail = min(1.0, detail + 0.3 * len(shared) / max(len(words(dest.name)), 1))
-        generic = " ".join(meaningful(source.name)) in GENERIC or " ".join(meaningful(dest.name)) in GENERIC
+            detail = min(1.0, detail + 0.3 * len(shared) / max(len(words(dest_name)), 1))
+        generic = " ".join(meaningful(source_name)) in GENERIC or " ".join(meaningful(dest_name)) in GENERIC
         if generic and self.dest_concepts[i] != "external_id":
             name *= context  # a bare 'type' or 'name' only means the same thing in the same place
-            if words(source.name) != words(dest.name):
+            if words(source_name) != words(dest_name):
                 name *= 0.5  # and userType is not just any type
         value = (0.8 * name + 0.1 * context + 0.1 * detail) * (1.0 if fit >= 1 else 0.4 + 0.6 * fit)
         source_parts = set(source.path.replace("[]", "").split(".")[:-1])
