@@ -1,25 +1,33 @@
-# One command each, on a fresh machine with only python3:
+# One command each, on a fresh machine with only python3 (and the machine's node/npm for the Prism sandbox):
 #   make demo   set up, then run the example integrations through the steps vitesse has
-#   make test   set up, lint, run the whole test suite
+#   make test   set up, lint, run the whole test suite (unit, real-spec corpus, end to end with Prism)
 UV := python3 -m uv
 INTEGRATIONS := $(basename $(notdir $(wildcard integrations/*.yaml)))
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup tools demo test lint bench clean
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
 	$(UV) sync --frozen
 
+# Stoplight Prism, the API sandbox the end-to-end tests start (pinned by package-lock.json).
+tools: node_modules/.bin/prism
+node_modules/.bin/prism: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 demo: setup
 	$(UV) run vitesse validate
-	@for name in $(INTEGRATIONS); do $(UV) run vitesse ingest $$name && $(UV) run vitesse map $$name || exit 1; done
+	@for name in $(INTEGRATIONS); do \
+		$(UV) run vitesse ingest $$name && $(UV) run vitesse map $$name && $(UV) run vitesse test $$name || exit 1; \
+	done
 	$(UV) run vitesse status
 
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-test: lint
+test: lint tools
 	$(UV) run pytest
 
 bench: setup
@@ -27,6 +35,7 @@ bench: setup
 	$(UV) run python benchmarks/mapping_quality.py
 	$(UV) run python benchmarks/transform.py
 	$(UV) run python benchmarks/mapping_scale.py
+	$(UV) run python benchmarks/guardian.py
 
 clean:
 	rm -rf .vitesse .pytest_cache .ruff_cache

@@ -16,7 +16,8 @@ from vitesse.artifacts import NEXT_STEP, STATUS_AFTER, integration_id, read_stat
 from vitesse.cli.output import emit_json, failed_envelope, progress, success_envelope, table
 from vitesse.create import create as create_step
 from vitesse.create import scaffold_manifest
-from vitesse.errors import ManifestError, VitesseError
+from vitesse.errors import GateError, ManifestError, VitesseError
+from vitesse.guardian import test_integration
 from vitesse.ingest import ingest as ingest_step
 from vitesse.manifest import STEPS, Manifest, find_manifests, load_manifest, section_hash
 from vitesse.mapping import map_integration
@@ -269,6 +270,68 @@ def map_command(name: str, project: Path, as_json: bool) -> None:
             f"near miss: {miss['source_field']} -> {miss['dest_field']} ({miss['confidence']:.2f}): {miss['reason']}"
         )
     click.echo(f"map {artifact.version} stored; status: testing. Next: vitesse test {mf.name}")
+
+
+@cli.command(name="test")
+@click.argument("name")
+@click.option("--sample-size", type=click.IntRange(1, 100), help="Override test.sample_size for this run.")
+@click.option("--seed", type=click.IntRange(0), help="Override test.seed for this run.")
+@project_option
+@json_option
+@handle_errors
+def test_command(name: str, sample_size: int | None, seed: int | None, project: Path, as_json: bool) -> None:
+    """Step 4: synthetic records, schema validation, shadow calls, health score and the gate (status: deploying)."""
+    proj = Project(project)
+    mf = proj.load(name)
+    progress(f"{mf.name}: testing")
+    try:
+        artifact = test_integration(mf, proj.store, sample_size=sample_size, seed=seed)
+    except GateError:
+        latest = proj.store.latest(mf.name, "test")
+        if latest is not None and not as_json:
+            _print_test(latest.data, mf.name, latest.version)
+        raise
+    if as_json:
+        results = artifact.data
+        emit_json(
+            success_envelope(
+                integration_id(mf.name),
+                STATUS_AFTER["test"],
+                {
+                    "health_score": results["health_score"],
+                    "test_count": results["test_count"],
+                    "passed_tests": results["passed_tests"],
+                    "failed_tests": results["failed_tests"],
+                    "version": artifact.version,
+                    **_next("test", mf.name),
+                },
+            )
+        )
+        return
+    _print_test(artifact.data, mf.name, artifact.version)
+
+
+def _print_test(results: dict[str, Any], name: str, version: str) -> None:
+    score = results["health_score"]
+    click.echo(
+        f"health score {score['overall']:g} (threshold {results['threshold']:g}): success rate "
+        f"{score['success_rate']:g}, endpoint coverage {score['endpoint_coverage']:g}, data quality "
+        f"{score['data_quality']:g}, reliability {score['reliability']:g}"
+    )
+    click.echo(
+        f"{results['passed_tests']} of {results['test_count']} tests passed; seed {results['seed']}"
+        + (f"; HTTP {results['status_codes']}" if results["status_codes"] else "")
+        + (
+            f"; p50 {results['latency_ms']['p50']} ms, p95 {results['latency_ms']['p95']} ms"
+            if results["latency_ms"]["p50"] is not None
+            else ""
+        )
+    )
+    for failure in results["failures"][:10]:
+        click.echo(f"  {failure['count']}x {failure['field']} [{failure['problem']}]: {failure['example']}")
+        click.echo(f"      -> {failure['suggestion']}")
+    verdict = "passed; status: deploying" if results["passed"] else "failed"
+    click.echo(f"test {version} stored; {verdict}." + (f" Next: vitesse deploy {name}" if results["passed"] else ""))
 
 
 @cli.command()

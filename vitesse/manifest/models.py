@@ -144,6 +144,7 @@ class Transform(Strict):
 class MappingConfig(Strict):
     hints: dict[str, str] = Field(default_factory=dict, description="source field -> destination field")
     transforms: list[Transform] = []
+    ignore: list[str] = Field(default_factory=list, description="Destination fields the mapper must leave unset")
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.6
 
 
@@ -154,6 +155,9 @@ class TestConfig(Strict):
     skip_destructive: bool = True
     threshold: Annotated[float, Field(ge=0, le=100)] = 70
     retest: str | None = Field(None, pattern=r"^\S+( \S+){4}$", description="Cron expression (5 fields)")
+    seed: Annotated[int, Field(ge=0)] = 0
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = Field(5, description="Per shadow call")
+    budget_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(120, description="For all shadow calls of a run")
 
 
 class DeployConfig(Strict):

@@ -200,9 +200,9 @@ class Matcher:
             return f"synonyms ({self.source_concepts[j].replace('_', ' ')})"
         if self.source_canon[j] == self.dest_canon[i]:
             return "same name once normalized"
-        if self.dest_concepts[i] == "external_id" and name >= 0.95:
+        if self.dest_concepts[i] == "external_id" and name >= 0.949:
             return "the source record's id as the external reference"
-        return f"similar names ({round(name * 100 / 0.85)}%)"
+        return f"similar names ({min(100, round(name * 100 / 0.85))}%)"
 
     def candidates(self) -> list[Match]:
         """Every pair worth considering (name similarity at least `NAME_FLOOR`, or backed by evidence)."""

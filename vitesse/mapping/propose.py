@@ -106,8 +106,10 @@ def propose_mapping(
             reason="manual hint",
         )
 
+    for index, ignored in enumerate(config.ignore):
+        _lookup(ignored, dest_by_path, "destination", f"mapping.ignore[{index}]")
     used_sources = {s for t in chosen.values() for s in t.sources}
-    open_dests = [f for f in dests if f.path not in chosen]
+    open_dests = [f for f in dests if f.path not in chosen and f.path not in config.ignore]
     open_sources = [f for f in sources if f.path not in used_sources]
     matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence)
     candidates = matcher.candidates()
@@ -139,8 +141,9 @@ def propose_mapping(
                     reason=f"{match.reason}; {why}",
                 )
             )
-    _combine_names(chosen, sources, dests, taken_sources)
-    _combine_address(chosen, sources, dests)
+    automatic = [d for d in dests if d.path not in config.ignore]
+    _combine_names(chosen, sources, automatic, taken_sources)
+    _combine_address(chosen, sources, automatic)
 
     transformations = [chosen[f.path] for f in dests if f.path in chosen]
     unmapped_required = [f.path for f in dests if f.required and f.path not in chosen]

@@ -1,0 +1,77 @@
+"""Real components for end-to-end tests: Stoplight Prism mock servers on 127.0.0.1 (installed by `npm ci`)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+PRISM = ROOT / "node_modules" / ".bin" / "prism"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrismServer:
+    def __init__(self, spec: Path) -> None:
+        self.spec = spec
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="prism-", suffix=".log", delete=False)  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(PRISM), "mock", str(spec), "-h", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = Path(self.log.name).read_text(errors="replace")
+                raise RuntimeError(f"prism exited for {self.spec}: {output[-2000:]}")
+            try:
+                httpx.get(self.url + "/__vitesse_probe__", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        raise RuntimeError(f"prism did not start on {self.url} for {self.spec} within {timeout} s")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="session")
+def prism() -> Iterator[Callable[[Path], str]]:
+    """Start (once per spec) a Prism mock of ``spec`` and return its URL. Missing Prism is a failure, not a skip."""
+    if not PRISM.exists():
+        pytest.fail(f"Prism is not installed at {PRISM}: run `npm ci` (the CI script does)")
+    servers: dict[Path, PrismServer] = {}
+
+    def start(spec: Path) -> str:
+        if spec not in servers:
+            server = PrismServer(spec)
+            servers[spec] = server
+            server.wait()
+        return servers[spec].url
+
+    yield start
+    for server in servers.values():
+        server.stop()

@@ -1,0 +1,138 @@
+"""Health score (the seed's formula) and the failure report: worst first, each with what to change."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from vitesse.mapping.models import MappingLogic
+
+
+@dataclass
+class TestDetail:
+    """One test of the run, in the seed's shape."""
+
+    __test__ = False
+
+    index: int
+    endpoint: str
+    method: str
+    kind: str
+    passed: bool = True
+    response_time_ms: float | None = None
+    http_status: int | None = None
+    errors: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (field, code) for the failure report
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "endpoint": self.endpoint,
+            "method": self.method,
+            "kind": self.kind,
+            "status": "passed" if self.passed else "failed",
+            "response_time_ms": self.response_time_ms,
+            "http_status": self.http_status,
+            "errors": self.errors,
+        }
+
+
+def health_score(
+    tests: list[TestDetail],
+    endpoints: list[str],
+    valid_records: int,
+    records: int,
+    call_codes: list[str],
+    *,
+    covered_offline: set[str] | None = None,
+) -> dict[str, float]:
+    """overall = success_rate x 0.7 + endpoint_coverage x 0.3 (the seed), with data quality and reliability.
+
+    success_rate: passed tests / tests; endpoint_coverage: the integration's endpoints with a passing test;
+    data_quality: transformed records the destination schema accepts; reliability: shadow calls answered 2xx
+    (the success rate when no call was made)."""
+    success_rate = 100.0 * sum(t.passed for t in tests) / len(tests) if tests else 0.0
+    covered = {t.endpoint for t in tests if t.passed} | (covered_offline or set())
+    coverage = 100.0 * len(covered & set(endpoints)) / len(endpoints) if endpoints else 0.0
+    data_quality = 100.0 * valid_records / records if records else 0.0
+    ok_calls = sum(code.isdigit() and code.startswith("2") for code in call_codes)
+    reliability = 100.0 * ok_calls / len(call_codes) if call_codes else success_rate
+    return {
+        "overall": round(success_rate * 0.7 + coverage * 0.3, 1),
+        "data_quality": round(data_quality, 1),
+        "reliability": round(reliability, 1),
+        "success_rate": round(success_rate, 1),
+        "endpoint_coverage": round(coverage, 1),
+    }
+
+
+def latency(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None}
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": round(statistics.median(ordered), 1), "p95": round(p95, 1)}
+
+
+SUGGESTIONS = {
+    "401": "the sandbox refused the credentials: set the auth env variables, or check the sandbox's auth",
+    "403": "the sandbox refused the request (403): check the credentials' permissions",
+    "404": "the sandbox has no such endpoint (404): check sandbox_url and the endpoint path",
+    "422": "the sandbox rejected the record (422): see the field errors of the failed tests",
+    "429": "the sandbox rate-limited the run (429): lower test.sample_size or raise its limits",
+    "timeout": "the sandbox did not answer in time: check sandbox_url or raise test.timeout_seconds",
+    "connection": "the sandbox could not be reached: is it running at sandbox_url?",
+    "skipped": "the test time budget ran out: raise test.budget_seconds or lower test.sample_size",
+}
+
+
+def failures(tests: list[TestDetail], logic: MappingLogic) -> list[dict[str, Any]]:
+    """What failed, most frequent first, each with the change that would fix it."""
+    counts: Counter[tuple[str, str]] = Counter()
+    examples: dict[tuple[str, str], str] = {}
+    for test in tests:
+        for key, message in zip(test.problems, test.errors, strict=False):
+            counts[key] += 1
+            examples.setdefault(key, message)
+    by_dest = {t.dest_field: t for t in logic.transformations}
+    near = {c.dest_field: c for c in logic.below_threshold}
+    out = []
+    for (where, code), count in counts.most_common():
+        out.append(
+            {
+                "field": where,
+                "problem": code,
+                "count": count,
+                "example": examples[(where, code)],
+                "suggestion": _suggest(where, code, by_dest, near),
+            }
+        )
+    return out
+
+
+def _suggest(where: str, code: str, by_dest: dict[str, Any], near: dict[str, Any]) -> str:
+    if code in SUGGESTIONS:
+        return SUGGESTIONS[code]
+    if code.isdigit() and code.startswith("5"):
+        return f"the sandbox failed (HTTP {code}): retry, or check the sandbox"
+    if code == "required":
+        hint = near.get(where)
+        if hint is not None:
+            return (
+                f"nothing fills {where}: add the hint `{hint.source_field}: {where}` (near miss, confidence "
+                f"{hint.confidence:.2f}) or a transform"
+            )
+        return f"nothing fills {where}: add a hint `<source field>: {where}` or a transform (e.g. custom)"
+    if code == "transform":
+        t = by_dest.get(where)
+        source = ", ".join(t.sources) if t else "the source"
+        return f"values of {source} do not convert for {where}: pick another transform_type or a custom template"
+    t = by_dest.get(where)
+    if t is not None:
+        return (
+            f"{where} gets {', '.join(t.sources) or 'a template'} via {t.transform_type}, which the destination "
+            f"does not accept ({code}): add a transform for {where} (e.g. parse_int, stringify, custom)"
+        )
+    return f"fix {where} ({code}): add a hint or a transform"

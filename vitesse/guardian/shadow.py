@@ -1,0 +1,178 @@
+"""Shadow calls: real HTTP against a sandbox (Prism, a vendor sandbox), bounded in time, never against production
+data unless the manifest says so.
+
+Credentials come from the manifest's env references when set; otherwise a placeholder is sent (a sandbox accepts any
+token, and nothing real leaks). A 429 is retried once after its Retry-After (capped); timeouts, refused connections
+and 5xx are results, not exceptions.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from vitesse.ingest.models import Endpoint
+from vitesse.manifest.models import ApiKeyAuth, BasicAuth, BearerAuth, OAuth2ClientCredentials
+
+PLACEHOLDER = "vitesse-sandbox-credential"
+MAX_RETRY_WAIT = 2.0
+
+
+@dataclass
+class CallResult:
+    method: str
+    path: str
+    status: int | None
+    response_time_ms: float
+    error: str | None = None
+    body: Any = None
+    retried: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def code(self) -> str:
+        """``'200'``, ``'422'``, or ``'timeout'`` / ``'connection'`` / ``'skipped'`` when there was no answer."""
+        if self.status is not None:
+            return str(self.status)
+        return (self.error or "error").split(":", 1)[0]
+
+
+def auth_headers(auth: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """(headers, query params) for a side's auth, from its env references or a placeholder."""
+
+    def secret(name: str) -> str:
+        return os.environ.get(name) or PLACEHOLDER
+
+    if isinstance(auth, BearerAuth):
+        return {"Authorization": f"Bearer {secret(auth.token_env)}"}, {}
+    if isinstance(auth, ApiKeyAuth):
+        if auth.in_ == "query":
+            return {}, {auth.name: secret(auth.key_env)}
+        if auth.in_ == "cookie":
+            return {"Cookie": f"{auth.name}={secret(auth.key_env)}"}, {}
+        return {auth.name: secret(auth.key_env)}, {}
+    if isinstance(auth, BasicAuth):
+        pair = f"{secret(auth.username_env)}:{secret(auth.password_env)}".encode()
+        return {"Authorization": "Basic " + base64.b64encode(pair).decode()}, {}
+    if isinstance(auth, OAuth2ClientCredentials):
+        return {"Authorization": f"Bearer {PLACEHOLDER}"}, {}  # no token exchange against a sandbox
+    return {}, {}
+
+
+def fill_path(endpoint: Endpoint) -> str:
+    """The endpoint path with its path parameters filled with harmless test values."""
+    path = endpoint.path
+    for param in endpoint.parameters:
+        if param.location == "path":
+            value = "1" if param.type in ("integer", "number") else "vitesse-test"
+            path = path.replace("{" + param.name + "}", quote(value, safe=""))
+    return path
+
+
+def form_encode(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Nested data as ``a[b][0]=c`` form fields (the convention of form-encoded APIs such as Stripe's)."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            pairs += form_encode(sub, f"{prefix}[{key}]" if prefix else str(key))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            pairs += form_encode(sub, f"{prefix}[{index}]")
+    elif value is not None:
+        pairs.append((prefix, "true" if value is True else "false" if value is False else str(value)))
+    return pairs
+
+
+@dataclass
+class Sandbox:
+    """An HTTP client for one side's sandbox, sharing the run's time budget."""
+
+    base_url: str
+    auth: Any
+    timeout: float
+    deadline: float
+    calls: list[CallResult] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        headers, self.query = auth_headers(self.auth)
+        self.client = httpx.Client(
+            base_url=self.base_url.rstrip("/"),
+            headers={"Accept": "application/json", "User-Agent": "vitesse-guardian", **headers},
+            timeout=httpx.Timeout(self.timeout),
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        content_type: str | None = None,
+    ) -> CallResult:
+        kwargs: dict[str, Any] = {"params": {**self.query, **(params or {})}}
+        if body is not None:
+            if content_type and "form" in content_type:
+                kwargs["data"] = dict(form_encode(body))
+            else:
+                kwargs["json"] = body
+        retried = False
+        for attempt in range(2):
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                result = CallResult(method, path, None, 0.0, "skipped: the test time budget is used up")
+                break
+            started = time.monotonic()
+            try:
+                response = self.client.request(method, path, timeout=min(self.timeout, remaining), **kwargs)
+            except httpx.TimeoutException:
+                result = CallResult(method, path, None, _ms(started), f"timeout: no answer in {self.timeout:g} s")
+                break
+            except httpx.HTTPError as exc:
+                result = CallResult(method, path, None, _ms(started), f"connection: {exc}")
+                break
+            result = CallResult(method, path, response.status_code, _ms(started), None, _json(response), retried)
+            if response.status_code == 429 and attempt == 0:
+                wait = min(
+                    _retry_after(response.headers.get("retry-after")),
+                    MAX_RETRY_WAIT,
+                    max(0.0, self.deadline - time.monotonic()),
+                )
+                time.sleep(wait)
+                retried = True
+                continue
+            break
+        self.calls.append(result)
+        return result
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _retry_after(value: str | None) -> float:
+    if value is None:
+        return 1.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 1.0

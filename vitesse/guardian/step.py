@@ -1,0 +1,60 @@
+"""The test step over a manifest: map artifact -> the seed's test results; the health-score gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success
+from vitesse.artifacts.steps import upstream
+from vitesse.errors import GateError, VitesseError
+from vitesse.guardian.run import Sides, run_tests
+from vitesse.manifest import ManifestFile, section_hash
+from vitesse.mapping.endpoints import named_endpoint
+from vitesse.mapping.models import MappingLogic
+from vitesse.mapping.step import specs_of
+
+
+def gate_message(results: dict[str, Any]) -> str:
+    """The seed's error text for a run below the threshold."""
+    return (
+        f"Integration tests failed: health_score = {results['health_score']['overall']:g} "
+        f"(threshold: {results['threshold']:g})"
+    )
+
+
+def test_integration(
+    mf: ManifestFile, store: ArtifactStore, *, sample_size: int | None = None, seed: int | None = None
+) -> Artifact:
+    """Run the test step. The results are stored either way; below the threshold the status is ``failed`` with
+    the seed's message and `GateError` is raised (after the artifact is written, so the report can be read)."""
+    mapped = upstream(store, mf, "map", needed_by="test")
+    ingested = upstream(store, mf, "ingest", needed_by="test")
+    name = mf.name
+    with store.lock(name):
+        try:
+            logic = MappingLogic.model_validate(mapped.data["mapping_logic"])
+            source_spec, dest_spec = specs_of(ingested)
+            sides = Sides(
+                source_spec=source_spec,
+                source_endpoint=named_endpoint(source_spec, f"{logic.source_method} {logic.source_endpoint}", "source"),
+                source=mf.manifest.source,
+                dest_spec=dest_spec,
+                dest_endpoint=named_endpoint(dest_spec, f"{logic.dest_method} {logic.dest_endpoint}", "destination"),
+                destination=mf.manifest.destination,
+            )
+            results = run_tests(sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed)
+        except VitesseError as exc:
+            record_failure(store, name, "test", exc.message, exc.http_status)
+            raise
+        inputs = {"manifest": section_hash(mf.manifest, "test"), "map": mapped.version, "ingest": ingested.version}
+        artifact = store.write(name, "test", results, inputs)
+        if results["passed"]:
+            record_success(store, name, "test")
+        else:
+            record_failure(store, name, "test", gate_message(results), 400)
+    if not results["passed"]:
+        raise GateError(gate_message(results), code="gate.below_threshold")
+    return artifact
+
+
+test_integration.__test__ = False  # type: ignore[attr-defined] - not a pytest test

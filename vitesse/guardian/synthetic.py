@@ -1,0 +1,348 @@
+"""Synthetic source records from a record schema: realistic values and deliberate edge variations, deterministic.
+
+Record ``i`` of a run is one of four kinds, in turn: a realistic full record, one with only the required fields,
+an edge record (empty strings, nulls where allowed, unicode, boundary numbers) and another realistic one. Values
+follow type, format (email, date-time, date, uri, uuid, ipv4), enum, pattern, length and range limits; names pick the
+Faker provider (``first_name``, ``postal_code``, ``phone``...). The same seed gives the same records.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import rstr
+from faker import Faker
+
+from vitesse.ingest.schemas import ref_key
+from vitesse.mapping.vocabulary import concept, words
+
+KINDS = ("realistic", "required_only", "edge", "realistic")
+UNICODE = "Zoë Ünïcødé 東京 🚀"
+_EPOCH_2020 = 1_577_836_800
+_SPAN = 6 * 365 * 86400
+MAX_DEPTH = 12
+FULL_DEPTH = 3  # below this depth only required fields are generated, to keep deep schemas (Stripe) small
+
+
+class RecordGenerator:
+    """Generates records for one schema (refs resolved through the spec's ``schemas`` table)."""
+
+    def __init__(self, schemas: dict[str, Any], seed: int) -> None:
+        self.schemas = schemas
+        self.rng = random.Random(seed)
+        self.faker = Faker("en_US")
+        self.faker.seed_instance(seed)
+        self.xeger = rstr.Rstr(self.rng)
+
+    def records(self, schema: dict[str, Any], count: int) -> list[dict[str, Any]]:
+        out = []
+        for index in range(count):
+            kind = KINDS[index % len(KINDS)]
+            resolved, seen, _ = self.resolve(schema, frozenset())
+            value = self.object(resolved, kind, 0, seen) if _type(resolved) in ("object", None) else None
+            out.append(value if isinstance(value, dict) else {})
+        return out
+
+    # -- schema handling ----------------------------------------------------------------------------------------
+    def resolve(self, schema: Any, seen: frozenset[str]) -> tuple[dict[str, Any], frozenset[str], bool]:
+        """(schema, seen refs, cycle?) with top-level refs followed and allOf merged, one oneOf/anyOf branch taken."""
+        for _ in range(32):
+            if not isinstance(schema, dict):
+                return {}, seen, False
+            ref = schema.get("$ref")
+            key = ref_key(ref) if isinstance(ref, str) else None
+            if key is None:
+                break
+            if key in seen:
+                return {}, seen, True
+            seen = seen | {key}
+            schema = {**self.schemas.get(key, {}), **{k: v for k, v in schema.items() if k != "$ref"}}
+        if "allOf" in schema:
+            merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+            props = dict(merged.get("properties") or {})
+            required = list(merged.get("required") or [])
+            for part in schema["allOf"]:
+                resolved, _, cycle = self.resolve(part, seen)
+                if cycle:
+                    continue
+                for key, value in resolved.items():
+                    if key == "properties":
+                        props.update(value)
+                    elif key == "required":
+                        required += [r for r in value if r not in required]
+                    else:
+                        merged.setdefault(key, value)
+            if props:
+                merged["properties"] = props
+            if required:
+                merged["required"] = required
+            schema = merged
+        for keyword in ("oneOf", "anyOf"):
+            variants = [v for v in schema.get(keyword) or [] if not (isinstance(v, dict) and v.get("type") == "null")]
+            variants = [v for v in variants if not (isinstance(v, dict) and v.get("enum") == [""])] or variants
+            if variants:
+                chosen, seen, cycle = self.resolve(variants[0], seen)
+                if cycle:
+                    return {}, seen, True
+                rest = {k: v for k, v in schema.items() if k not in ("oneOf", "anyOf")}
+                props = {**(rest.get("properties") or {}), **(chosen.get("properties") or {})}
+                schema = {
+                    **rest,
+                    **chosen,
+                    **({"properties": props} if props else {}),
+                    "required": sorted(set(rest.get("required") or []) | set(chosen.get("required") or [])),
+                }
+                break
+        return schema, seen, False
+
+    # -- values -------------------------------------------------------------------------------------------------
+    def value(self, schema: Any, name: str, kind: str, depth: int, seen: frozenset[str]) -> Any:
+        schema, seen, cycle = self.resolve(schema, seen)
+        if cycle:
+            return None
+        if "const" in schema:
+            return schema["const"]
+        nullable = schema.get("nullable") is True or schema.get("x-nullable") is True or _has_null(schema)
+        if kind == "edge" and nullable and self.rng.random() < 0.5:
+            return None
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            choices = [e for e in schema["enum"] if e is not None and e != ""] or schema["enum"]
+            return self.rng.choice(choices)
+        kind_of = _type(schema)
+        if kind_of == "object":
+            return self.object(schema, kind, depth, seen)
+        if kind_of == "array":
+            return self.array(schema, name, kind, depth, seen)
+        if kind_of == "integer":
+            return self.integer(schema, name, kind)
+        if kind_of == "number":
+            return self.number(schema, kind)
+        if kind_of == "boolean":
+            return self.rng.random() < 0.5
+        if kind_of == "null":
+            return None
+        if kind_of == "string":
+            return self.string(schema, name, kind)
+        return self.string({}, name, kind)  # untyped: a string is the safest guess
+
+    def object(self, schema: dict[str, Any], kind: str, depth: int, seen: frozenset[str]) -> dict[str, Any]:
+        props = schema.get("properties") or {}
+        required = set(schema.get("required") or [])
+        out: dict[str, Any] = {}
+        if depth >= MAX_DEPTH:
+            return out
+        for name, sub in props.items():
+            if not isinstance(sub, dict) or sub.get("writeOnly") is True:
+                continue
+            shallow = depth < FULL_DEPTH
+            if name not in required and (kind == "required_only" or not shallow or self.rng.random() < 0.15):
+                continue
+            value = self.value(sub, name, kind, depth + 1, seen)
+            if value is None and name in required and not _allows_null(sub, self):
+                continue
+            out[name] = value
+        extra = schema.get("additionalProperties")
+        if not props and extra not in (None, False):
+            value = "vitesse" if extra is True else self.value(extra, "source", kind, depth + 1, seen)
+            if value is not None:
+                out["source"] = value
+        return out
+
+    def array(self, schema: dict[str, Any], name: str, kind: str, depth: int, seen: frozenset[str]) -> list[Any]:
+        low = int(schema.get("minItems", 0 if kind == "edge" else 1))
+        high = int(schema.get("maxItems", max(low, 2)))
+        count = low if kind in ("edge", "required_only") else self.rng.randint(low, max(low, min(high, 3)))
+        items = schema.get("items", {})
+        values = [self.value(items, name, kind, depth + 1, seen) for _ in range(count)]
+        if any(v is None for v in values) and not _allows_null(items, self):
+            return []  # a recursive item type: an empty list is the valid way out
+        if schema.get("uniqueItems") is True:
+            unique: list[Any] = []
+            for v in values:
+                if v not in unique:
+                    unique.append(v)
+            values = unique
+        return values
+
+    def integer(self, schema: dict[str, Any], name: str, kind: str) -> int:
+        low, high = _bounds(schema, integer=True)
+        if low is None and high is None and (schema.get("format") in ("unix-time", "date-time") or _is_time_name(name)):
+            return _EPOCH_2020 + self.rng.randrange(_SPAN)
+        low = 0 if low is None else low
+        high = max(low, low + 1000 if high is None else high)
+        step = schema.get("multipleOf")
+        if isinstance(step, int) and step > 0:
+            first, last = -(-low // step), high // step
+            return step * (
+                self.rng.choice([first, last]) if kind == "edge" else self.rng.randint(first, max(first, last))
+            )
+        if kind == "edge":
+            return self.rng.choice([low, high])
+        return self.rng.randint(low, high)
+
+    def number(self, schema: dict[str, Any], kind: str) -> float:
+        low, high = _bounds(schema, integer=False)
+        low = 0.0 if low is None else low
+        high = max(low, low + 1000.0 if high is None else high)
+        step = schema.get("multipleOf")
+        if isinstance(step, int | float) and step > 0:
+            return step * self.rng.randint(int(-(-low // step)), max(int(-(-low // step)), int(high // step)))
+        if kind == "edge":
+            return float(self.rng.choice([low, high]))
+        return round(self.rng.uniform(low, high), 2)
+
+    def string(self, schema: dict[str, Any], name: str, kind: str) -> str:
+        fmt = schema.get("format")
+        min_length = int(schema.get("minLength", 0))
+        max_length = schema.get("maxLength")
+        pattern = schema.get("pattern")
+        free = not fmt and not pattern
+        if kind == "edge" and free:
+            if min_length == 0 and self.rng.random() < 0.5:
+                return ""
+            if max_length is None or max_length >= len(UNICODE):
+                return UNICODE
+        if pattern:
+            text = self.from_pattern(pattern)
+            if text is not None:
+                return text
+        text = self.formatted(fmt, name, schema) if fmt else self.named(name, max_length)
+        if len(text) < min_length:
+            text = text + "x" * (min_length - len(text))
+        if max_length is not None and len(text) > max_length:
+            text = text[: int(max_length)]
+        return text
+
+    def from_pattern(self, pattern: str) -> str | None:
+        try:
+            compiled = re.compile(pattern)
+        except re.error:
+            return None
+        for _ in range(5):
+            try:
+                text = self.xeger.xeger(pattern)
+            except Exception:  # rstr cannot handle every regex: fall back to the name-based value
+                return None
+            if compiled.search(text):
+                return text
+        return None
+
+    def formatted(self, fmt: str, name: str, schema: dict[str, Any]) -> str:
+        moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+        if fmt == "email":
+            return self.faker.email()
+        if fmt == "date-time":
+            return moment.isoformat().replace("+00:00", "Z")
+        if fmt == "date":
+            return moment.date().isoformat()
+        if fmt in ("uri", "url", "uri-reference", "iri"):
+            return self.faker.url() + ("avatar.png" if "avatar" in name or "image" in name else "")
+        if fmt == "uuid":
+            return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+        if fmt == "ipv4":
+            return self.faker.ipv4()
+        if fmt == "ipv6":
+            return self.faker.ipv6()
+        if fmt in ("hostname", "idn-hostname"):
+            return self.faker.domain_name()
+        if fmt == "byte":
+            return "dml0ZXNzZQ=="
+        if fmt == "time":
+            return moment.time().isoformat() + "Z"
+        if fmt == "timezone":
+            return "America/New_York"
+        return self.named(name, schema.get("maxLength"))
+
+    def named(self, name: str, max_length: Any) -> str:
+        """A value that fits what the field's name says it holds."""
+        found = concept(name) if name else None
+        f = self.faker
+        short = isinstance(max_length, int) and max_length <= 3
+        by_concept = {
+            "email": f.email,
+            "given_name": f.first_name,
+            "family_name": f.last_name,
+            "full_name": f.name,
+            "nickname": f.first_name,
+            "company": f.company,
+            "job_title": f.job,
+            "street": f.street_address,
+            "street2": f.secondary_address,
+            "city": f.city,
+            "region": f.state_abbr,
+            "postal_code": f.zipcode,
+            "country": f.country_code if short or "code" in words(name) else f.country,
+            "phone": lambda: "+1" + "".join(str(self.rng.randint(0, 9)) for _ in range(10)),
+            "avatar": f.image_url,
+            "website": f.url,
+            "note": f.sentence,
+            "language": lambda: "en",
+            "timezone": lambda: "America/New_York",
+            "currency": lambda: "usd",
+            "username": f.user_name,
+            "external_id": lambda: uuid.UUID(int=self.rng.getrandbits(128)).hex,
+            "tags": f.word,
+            "gender": lambda: self.rng.choice(["female", "male", "nonbinary"]),
+        }
+        if found in by_concept:
+            return str(by_concept[found]())
+        tokens = words(name) if name else ()
+        if tokens and tokens[-1] == "id":
+            return f"{self.rng.getrandbits(40):x}"
+        if tokens and tokens[-1] in ("url", "uri", "link", "href"):
+            return f.url()
+        if tokens and tokens[-1] in ("at", "date", "time"):
+            moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+            return moment.isoformat().replace("+00:00", "Z")
+        return f.word()
+
+
+def _type(schema: dict[str, Any]) -> str | None:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        real = [k for k in kind if k != "null"]
+        return real[0] if real else "null"
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return None
+
+
+def _has_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return isinstance(kind, list) and "null" in kind
+
+
+def _allows_null(schema: dict[str, Any], generator: RecordGenerator) -> bool:
+    resolved, _, _ = generator.resolve(schema, frozenset())
+    return resolved.get("nullable") is True or resolved.get("x-nullable") is True or _has_null(resolved)
+
+
+def _bounds(schema: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:
+    low, high = schema.get("minimum"), schema.get("maximum")
+    step = 1 if integer else 0.01
+    exclusive_low, exclusive_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if exclusive_low is True and low is not None:
+        low += step
+    elif isinstance(exclusive_low, int | float) and not isinstance(exclusive_low, bool):
+        low = exclusive_low + step
+    if exclusive_high is True and high is not None:
+        high -= step
+    elif isinstance(exclusive_high, int | float) and not isinstance(exclusive_high, bool):
+        high = exclusive_high - step
+    if integer:
+        low = int(low) if low is not None else None
+        high = int(high) if high is not None else None
+    return low, high
+
+
+def _is_time_name(name: str) -> bool:
+    tokens = words(name) if name else ()
+    return bool(tokens) and tokens[-1] in ("at", "time", "timestamp", "created", "updated", "date")

@@ -1,0 +1,128 @@
+"""Validate records against an endpoint's schema with the spec's own dialect, reporting failing field paths.
+
+OpenAPI 3.0 and Swagger 2.0 schemas are JSON Schema draft 4 with extensions (``nullable``, ``x-nullable``), which are
+turned into plain JSON Schema once; OpenAPI 3.1 schemas are JSON Schema 2020-12 as they are. Formats are checked
+(email, date-time, uri, uuid...), as Prism and most servers do. Validators are compiled once per schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SUBSCHEMAS = (
+    "additionalProperties",
+    "items",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "additionalItems",
+)
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a record breaks its schema: the field path (``address.city``, ``emails[].value``), what is wrong."""
+
+    field: str
+    code: str
+    message: str
+
+
+def to_json_schema(schema: Any, dialect: str) -> Any:
+    """OpenAPI 3.0 / Swagger 2.0 schema -> plain JSON Schema draft 4 (``nullable`` becomes a null alternative)."""
+    if dialect == "openapi-3.1" or not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            out[key] = {name: to_json_schema(sub, dialect) for name, sub in value.items()}
+        elif key in _SUBSCHEMAS and isinstance(value, dict):
+            out[key] = to_json_schema(value, dialect)
+        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+            out[key] = [to_json_schema(sub, dialect) for sub in value]
+        elif key in ("nullable", "x-nullable", "discriminator", "example", "examples", "xml", "externalDocs"):
+            continue
+        else:
+            out[key] = value
+    if schema.get("nullable") is True or schema.get("x-nullable") is True:
+        if "$ref" in out or "allOf" in out or "oneOf" in out or "anyOf" in out:
+            return {"anyOf": [out, {"type": "null"}]}
+        kind = out.get("type")
+        if isinstance(kind, str):
+            out["type"] = [kind, "null"]
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    return out
+
+
+class RecordValidator:
+    """A compiled validator for one record schema of a spec."""
+
+    def __init__(self, schema: dict[str, Any], schemas: dict[str, Any], dialect: str) -> None:
+        converted = {name: to_json_schema(sub, dialect) for name, sub in schemas.items()}
+        root = {**to_json_schema(schema, dialect), "schemas": converted}
+        if dialect == "openapi-3.1":
+            cls: Any = jsonschema.Draft202012Validator
+        else:
+            cls = jsonschema.Draft4Validator
+        self.validator = cls(root, format_checker=cls.FORMAT_CHECKER)
+
+    def violations(self, record: Any) -> list[Violation]:
+        """Every violation of one record, each with the field it concerns."""
+        found: list[Violation] = []
+        for error in self.validator.iter_errors(record):
+            found.extend(_explain(error))
+        return sorted(set(found), key=lambda v: (v.field, v.code))
+
+    def is_valid(self, record: Any) -> bool:
+        return self.validator.is_valid(record)
+
+
+def field_path(parts: Any) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _is_null_branch(parent: ValidationError, sub: ValidationError) -> bool:
+    """Whether ``sub`` comes from a ``{"type": "null"}`` alternative (nullable fields): not worth reporting."""
+    branches = parent.validator_value if isinstance(parent.validator_value, list) else []
+    index = sub.relative_schema_path[0] if sub.relative_schema_path else None
+    return isinstance(index, int) and index < len(branches) and branches[index] == {"type": "null"}
+
+
+def _explain(error: ValidationError) -> list[Violation]:
+    where = field_path(error.absolute_path)
+    if error.validator == "required":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        missing = [p for p in error.validator_value if p not in instance]
+        return [Violation(f"{where}.{p}" if where else p, "required", "required field is missing") for p in missing]
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        required_sets = [sub.validator_value for sub in error.context if sub.validator == "required"]
+        if required_sets and len(required_sets) == len({id(s) for s in required_sets}) and len(required_sets) > 1:
+            names = sorted({p for group in required_sets for p in group})
+            return [Violation(where or "(record)", "required", f"one of {', '.join(names)} is required")]
+        real = [sub for sub in error.context if not _is_null_branch(error, sub)]
+        return _explain(best_match(real or error.context))
+    if error.validator == "additionalProperties":
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        allowed = set((error.schema or {}).get("properties") or {})
+        extra = [k for k in instance if k not in allowed]
+        return [Violation(f"{where}.{k}" if where else k, "additional", "not allowed by the schema") for k in extra]
+    message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+    return [Violation(where or "(record)", str(error.validator), message)]
