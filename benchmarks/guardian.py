@@ -50,8 +50,10 @@ def main() -> int:
             results = run_tests(sides, logic, config, sample_size=args.records)
             best = min(best, time.perf_counter() - started)
         name = f"{source_file.split('/')[0]} {source_key} -> {dest_file.split('/')[0]} {dest_key}"
-        print(f"{name:<62} {args.records:>7} {best:>8.3f} {args.records / best:>10,.0f} "
-              f"{results['health_score']['overall']:>6g}")
+        print(
+            f"{name:<62} {args.records:>7} {best:>8.3f} {args.records / best:>10,.0f} "
+            f"{results['health_score']['overall']:>6g}"
+        )
     return 0
 
 
