@@ -36,6 +36,7 @@ bench: setup
 	$(UV) run python benchmarks/transform.py
 	$(UV) run python benchmarks/mapping_scale.py
 	$(UV) run python benchmarks/guardian.py
+	$(UV) run python benchmarks/sync.py
 
 clean:
 	rm -rf .vitesse .pytest_cache .ruff_cache

@@ -417,3 +417,12 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
 
 def main() -> None:
     cli(prog_name="vitesse")
+
+
+def _register() -> None:
+    from vitesse.cli.runtime import runtime
+
+    cli.add_command(runtime)
+
+
+_register()

@@ -8,8 +8,6 @@ and 5xx are results, not exceptions.
 
 from __future__ import annotations
 
-import base64
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +15,9 @@ from urllib.parse import quote
 
 import httpx
 
+from vitesse.httpauth import auth_parts
 from vitesse.ingest.models import Endpoint
-from vitesse.manifest.models import ApiKeyAuth, BasicAuth, BearerAuth, OAuth2ClientCredentials
 
-PLACEHOLDER = "vitesse-sandbox-credential"
 MAX_RETRY_WAIT = 2.0
 
 
@@ -47,25 +44,8 @@ class CallResult:
 
 
 def auth_headers(auth: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """(headers, query params) for a side's auth, from its env references or a placeholder."""
-
-    def secret(name: str) -> str:
-        return os.environ.get(name) or PLACEHOLDER
-
-    if isinstance(auth, BearerAuth):
-        return {"Authorization": f"Bearer {secret(auth.token_env)}"}, {}
-    if isinstance(auth, ApiKeyAuth):
-        if auth.in_ == "query":
-            return {}, {auth.name: secret(auth.key_env)}
-        if auth.in_ == "cookie":
-            return {"Cookie": f"{auth.name}={secret(auth.key_env)}"}, {}
-        return {auth.name: secret(auth.key_env)}, {}
-    if isinstance(auth, BasicAuth):
-        pair = f"{secret(auth.username_env)}:{secret(auth.password_env)}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(pair).decode()}, {}
-    if isinstance(auth, OAuth2ClientCredentials):
-        return {"Authorization": f"Bearer {PLACEHOLDER}"}, {}  # no token exchange against a sandbox
-    return {}, {}
+    """(headers, query params) for a side's auth: its env references when set, else a placeholder."""
+    return auth_parts(auth, placeholder=True)
 
 
 def fill_path(endpoint: Endpoint) -> str:

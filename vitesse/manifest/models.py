@@ -169,6 +169,23 @@ class DeployConfig(Strict):
     auto_scale: bool = False
 
 
+class RuntimeConfig(Strict):
+    """How the deployed service moves records (DESIGN.md section 6)."""
+
+    concurrency: Annotated[int, Field(ge=1, le=256)] = Field(16, description="Destination requests in flight")
+    requests_per_second: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="Destination rate budget (token bucket); default: from the spec's hints, else none"
+    )
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 5
+    timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10
+    backoff_seconds: Annotated[float, Field(ge=0, le=60)] = Field(0.5, description="First retry delay; doubles")
+    max_backoff_seconds: Annotated[float, Field(ge=0, le=600)] = 30
+    page_size: Annotated[int, Field(ge=1, le=1000)] = 100
+    max_pages: Annotated[int, Field(ge=1)] = 100_000
+    sync_interval_seconds: Annotated[float, Field(gt=0)] | None = Field(None, description="Periodic sync; off if unset")
+    key_field: str | None = Field(None, description="Source field that identifies a record; default: id, else hash")
+
+
 class Manifest(Strict):
     """One integration: what to read, where to write it, how to map, test and deploy it."""
 
@@ -181,3 +198,4 @@ class Manifest(Strict):
     mapping: MappingConfig = MappingConfig()
     test: TestConfig = TestConfig()
     deploy: DeployConfig = DeployConfig()
+    runtime: RuntimeConfig = RuntimeConfig()

@@ -37,7 +37,7 @@ def step_sections(manifest: Manifest, step: str) -> dict[str, Any]:
             "destination_sandbox_url": data["destination"]["sandbox_url"],
         }
     if step == "deploy":
-        return {"deploy": data["deploy"]}
+        return {"deploy": data["deploy"], "runtime": data["runtime"]}
     raise ValueError(f"unknown step {step!r}; expected one of {', '.join(STEPS)}")
 
 

@@ -1,0 +1,250 @@
+"""The runtime end to end: real local HTTP servers, 1,000+ records, injected faults, a kill mid-sync, a loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e import fake_apis
+from tests.e2e.conftest import free_port
+from vitesse.errors import RuntimeSyncError
+from vitesse.ingest import ingest
+from vitesse.mapping import map_integration
+from vitesse.project import Project
+from vitesse.runtime import StateStore, Syncer, build_bundle, load_bundle, write_bundle
+
+pytestmark = pytest.mark.network
+SECRETS = {"ACME_CRM_TOKEN": "crm-secret-token-123", "MAILWAVE_API_KEY": "mw-secret-key-456"}
+
+
+@pytest.fixture(autouse=True)
+def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+
+
+def make_bundle(project: Path, source_url: str, dest_url: str, concurrency: int = 16) -> Path:
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    text = manifest.read_text()
+    text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {source_url}\n")
+    text = text.replace("  spec: specs/mailwave.yaml\n", f"  spec: specs/mailwave.yaml\n  base_url: {dest_url}\n")
+    text += (
+        f"runtime:\n  concurrency: {concurrency}\n  page_size: 100\n  timeout_seconds: 0.5\n"
+        "  backoff_seconds: 0.02\n  max_backoff_seconds: 0.2\n  max_attempts: 5\n"
+    )
+    manifest.write_text(text)
+    proj = Project(project)
+    mf = proj.load("crm-to-mailwave")
+    ingest(mf, proj.store)
+    map_integration(mf, proj.store)
+    return write_bundle(build_bundle(mf, proj.store), project / "bundle.json")
+
+
+def sync(bundle_path: Path, state_path: Path):
+    state = StateStore(state_path)
+    try:
+        return asyncio.run(Syncer(load_bundle(bundle_path), state).run()), state
+    except BaseException:
+        state.close()
+        raise
+
+
+def test_all_records_arrive_transformed(project: Path) -> None:
+    records = fake_apis.customers(1050)
+    with fake_apis.source(records) as src, fake_apis.destination() as dst:
+        result, state = sync(make_bundle(project, src.url, dst.url), project / "state.sqlite")
+        assert (result.read, result.written, result.dead_lettered, result.pages) == (1050, 1050, 0, 11)
+        assert src.pages == 11
+        assert set(dst.applied) == {r["id"] for r in records} and set(dst.applied.values()) == {1}
+        sample = next(a for a in dst.answers.values() if a["email_address"] == "user7@example.com")
+        assert sample
+        # a second sync reads everything again and sends nothing: unchanged records are skipped
+        again, _ = sync(project / "bundle.json", project / "state.sqlite")
+        assert (again.read, again.written, again.skipped) == (1050, 0, 1050)
+        assert sum(dst.requests.values()) == 1050
+        state.close()
+
+
+def test_faults_end_in_exactly_once_or_dead_letters(project: Path) -> None:
+    records = fake_apis.customers(1200)
+    rejected = {records[5]["id"], records[777]["id"]}
+    with fake_apis.source(records) as src, fake_apis.destination(0.3, seed=4, reject=rejected, hang=0.8) as dst:
+        result, state = sync(make_bundle(project, src.url, dst.url), project / "state.sqlite")
+        letters = state.dead_letters()
+        delivered = {k for (k,) in state.db.execute("SELECT key FROM delivered").fetchall()}
+        dead = {d["key"] for d in letters}
+        keys = {r["id"] for r in records}
+        assert result.read == 1200 and result.written + result.dead_lettered == 1200
+        assert delivered | dead == keys and not delivered & dead  # every record accounted for, once
+        assert max(dst.applied.values()) == 1  # never applied twice, though many requests were retried
+        assert all(dst.applied[k] == 1 for k in delivered)
+        assert sum(dst.requests.values()) > 1200 * 1.2  # faults really happened and were retried
+        assert rejected <= dead
+        reasons = {d["key"]: d["reason"] for d in letters}
+        assert all(reasons[k].startswith("HTTP 422") for k in rejected)
+        assert all(d["record"]["id"] == d["key"] and d["attempts"] >= 1 for d in letters)
+        state.close()
+
+
+def test_dead_letters_can_be_replayed(project: Path) -> None:
+    records = fake_apis.customers(40)
+    with fake_apis.source(records) as src, fake_apis.destination(reject={records[3]["id"]}) as dst:
+        bundle = make_bundle(project, src.url, dst.url)
+        result, state = sync(bundle, project / "state.sqlite")
+        assert result.dead_lettered == 1
+        state.close()
+        listing = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "vitesse",
+                "runtime",
+                "dead-letters",
+                "--bundle",
+                str(bundle),
+                "--state",
+                str(project / "state.sqlite"),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert json.loads(listing.stdout)["count"] == 1
+        dst.reject.clear()
+        replay = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "vitesse",
+                "runtime",
+                "dead-letters",
+                "--bundle",
+                str(bundle),
+                "--state",
+                str(project / "state.sqlite"),
+                "--replay",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert json.loads(replay.stdout)["count"] == 0, replay.stderr
+        assert dst.applied[records[3]["id"]] == 1
+
+
+def serve(bundle: Path, state: Path, port: int, log: Path) -> subprocess.Popen:
+    with log.open("ab") as handle:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vitesse",
+                "runtime",
+                "serve",
+                "--bundle",
+                str(bundle),
+                "--state",
+                str(state),
+                "--port",
+                str(port),
+            ],
+            stdout=handle,
+            stderr=handle,
+            env={**os.environ},
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"runtime did not become healthy: {log.read_text()[-2000:]}")
+
+
+def test_killed_mid_sync_resumes_without_duplicates(project: Path) -> None:
+    records = fake_apis.customers(1500)
+    with fake_apis.source(records) as src, fake_apis.destination(delay=0.01) as dst:
+        bundle = make_bundle(project, src.url, dst.url, concurrency=4)
+        port, state, log = free_port(), project / "state.sqlite", project / "runtime.log"
+        first = serve(bundle, state, port, log)
+
+        def start_sync() -> None:
+            with contextlib.suppress(httpx.HTTPError):  # the service is killed under this request
+                httpx.post(f"http://127.0.0.1:{port}/sync", timeout=120)
+
+        threading.Thread(target=start_sync, daemon=True).start()
+        deadline = time.monotonic() + 60
+        while sum(dst.applied.values()) < 400 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        applied_at_kill = sum(dst.applied.values())
+        assert 400 <= applied_at_kill < 1500
+        second = serve(bundle, state, port, log)
+        try:
+            answer = httpx.post(f"http://127.0.0.1:{port}/sync", timeout=120).json()
+            assert answer["status"] == "success" and answer["data"]["resumed"] is True
+            assert answer["data"]["read"] < 1500  # it started from the checkpoint, not from the first page
+            assert set(dst.applied) == {r["id"] for r in records}
+            assert set(dst.applied.values()) == {1}  # no duplicates, even for requests in flight at the kill
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+            assert 'vitesse_records_total{outcome="written"}' in metrics
+            assert "vitesse_http_requests_total" in metrics
+            health = httpx.get(f"http://127.0.0.1:{port}/health").json()
+            assert health["delivered"] == 1500 and health["dead_letters"] == 0
+        finally:
+            second.terminate()
+            second.wait(10)
+        logs = log.read_text()
+        assert '"event": "sync completed"' in logs
+        for secret in SECRETS.values():
+            assert secret not in logs
+
+
+def test_transform_endpoint_reports_per_record_errors(project: Path) -> None:
+    with fake_apis.source([]) as src, fake_apis.destination() as dst:
+        bundle = make_bundle(project, src.url, dst.url)
+        port = free_port()
+        process = serve(bundle, project / "state.sqlite", port, project / "runtime.log")
+        try:
+            answer = httpx.post(
+                f"http://127.0.0.1:{port}/transform",
+                json={
+                    "records": [
+                        {"id": "cus_1", "email": "a@b.c", "created": 0},
+                        {"id": "cus_2", "created": "not a time"},
+                        7,
+                    ]
+                },
+            ).json()
+            assert answer["count"] == 3 and answer["failed"] == 2
+            first = answer["data"][0]["record"]
+            assert first["email_address"] == "a@b.c" and first["signed_up_at"] == "1970-01-01T00:00:00Z"
+            assert answer["data"][1]["errors"][0]["field"] == "signed_up_at"
+            assert httpx.post(f"http://127.0.0.1:{port}/transform", content=b"{nope").status_code == 400
+        finally:
+            process.terminate()
+            process.wait(10)
+
+
+@pytest.mark.prism
+def test_pagination_loop_is_detected(project: Path, prism) -> None:
+    url = prism(project / "integrations" / "specs" / "acme-crm.yaml")
+    with fake_apis.destination() as dst:
+        bundle = make_bundle(project, url, dst.url)
+        with pytest.raises(RuntimeSyncError, match="pagination loop") as caught:
+            sync(bundle, project / "state.sqlite")
+        assert caught.value.code == "runtime.pagination_loop"
