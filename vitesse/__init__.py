@@ -20,13 +20,16 @@ from vitesse.errors import (
 from vitesse.ingest import ApiSpec, Endpoint, ingest, ingest_spec
 from vitesse.manifest import Manifest, ManifestFile, load_manifest
 from vitesse.mapping import CompiledMapping, MappingLogic, compile_mapping, map_integration, propose_mapping
+from vitesse.guardian import test_integration
 from vitesse.project import Project
+from vitesse.runtime import Bundle, Syncer, build_bundle
 
 __all__ = [
     "ApiSpec",
     "Artifact",
     "ArtifactError",
     "ArtifactStore",
+    "Bundle",
     "CompiledMapping",
     "DeployError",
     "Endpoint",
@@ -41,7 +44,9 @@ __all__ = [
     "RuntimeSyncError",
     "SpecError",
     "StepOrderError",
+    "Syncer",
     "VitesseError",
+    "build_bundle",
     "compile_mapping",
     "create",
     "ingest",
@@ -50,4 +55,5 @@ __all__ = [
     "map_integration",
     "propose_mapping",
     "read_status",
+    "test_integration",
 ]

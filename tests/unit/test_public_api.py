@@ -7,6 +7,7 @@ EXPECTED = [
     "Artifact",
     "ArtifactError",
     "ArtifactStore",
+    "Bundle",
     "CompiledMapping",
     "DeployError",
     "Endpoint",
@@ -21,7 +22,9 @@ EXPECTED = [
     "RuntimeSyncError",
     "SpecError",
     "StepOrderError",
+    "Syncer",
     "VitesseError",
+    "build_bundle",
     "compile_mapping",
     "create",
     "ingest",
@@ -30,6 +33,7 @@ EXPECTED = [
     "map_integration",
     "propose_mapping",
     "read_status",
+    "test_integration",
 ]
 
 
