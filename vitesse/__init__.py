@@ -17,10 +17,10 @@ from vitesse.errors import (
     StepOrderError,
     VitesseError,
 )
+from vitesse.guardian import test_integration
 from vitesse.ingest import ApiSpec, Endpoint, ingest, ingest_spec
 from vitesse.manifest import Manifest, ManifestFile, load_manifest
 from vitesse.mapping import CompiledMapping, MappingLogic, compile_mapping, map_integration, propose_mapping
-from vitesse.guardian import test_integration
 from vitesse.project import Project
 from vitesse.runtime import Bundle, Syncer, build_bundle
 
