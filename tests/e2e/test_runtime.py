@@ -34,7 +34,7 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
 
 
-def make_bundle(project: Path, source_url: str, dest_url: str, concurrency: int = 16) -> Path:
+def make_bundle(project: Path, source_url: str, dest_url: str, concurrency: int = 16, extra: str = "") -> Path:
     manifest = project / "integrations" / "crm-to-mailwave.yaml"
     text = manifest.read_text()
     text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {source_url}\n")
@@ -42,7 +42,7 @@ def make_bundle(project: Path, source_url: str, dest_url: str, concurrency: int 
     text += (
         f"runtime:\n  concurrency: {concurrency}\n  page_size: 100\n  timeout_seconds: 0.5\n"
         "  backoff_seconds: 0.02\n  max_backoff_seconds: 0.2\n  max_attempts: 5\n"
-    )
+    ) + extra
     manifest.write_text(text)
     proj = Project(project)
     mf = proj.load("crm-to-mailwave")
@@ -248,3 +248,24 @@ def test_pagination_loop_is_detected(project: Path, prism) -> None:
         with pytest.raises(RuntimeSyncError, match="pagination loop") as caught:
             sync(bundle, project / "state.sqlite")
         assert caught.value.code == "runtime.pagination_loop"
+
+
+def test_periodic_syncs_pick_up_new_records(project: Path) -> None:
+    records = fake_apis.customers(30)
+    with fake_apis.source(records) as src, fake_apis.destination() as dst:
+        bundle = make_bundle(project, src.url, dst.url, extra="  sync_interval_seconds: 0.5\n")
+        port = free_port()
+        process = serve(bundle, project / "state.sqlite", port, project / "runtime.log")
+        try:
+            deadline = time.monotonic() + 20
+            while len(dst.applied) < 30 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(dst.applied) == 30  # no POST /sync: the interval did it
+            src.records.extend(fake_apis.customers(45)[30:])
+            while len(dst.applied) < 45 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(dst.applied) == 45 and set(dst.applied.values()) == {1}
+            assert 'vitesse_syncs_total{result="completed"}' in httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        finally:
+            process.terminate()
+            process.wait(10)

@@ -118,7 +118,12 @@ def _error(message: str, status: int) -> JSONResponse:
 
 
 async def _every(seconds: float, syncer: Syncer) -> None:
+    """Sync, then wait ``seconds``, forever; a failed sync is logged and retried next time."""
     while True:
-        await asyncio.sleep(seconds)
-        with contextlib.suppress(VitesseError):
+        try:
             await syncer.run()
+        except VitesseError:
+            pass  # already logged by the syncer
+        except Exception as exc:  # keep the schedule alive whatever happened
+            log(syncer.logger, "periodic sync crashed", error=f"{type(exc).__name__}: {exc}")
+        await asyncio.sleep(seconds)
