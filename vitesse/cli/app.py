@@ -16,6 +16,8 @@ from vitesse.artifacts import NEXT_STEP, STATUS_AFTER, integration_id, read_stat
 from vitesse.cli.output import emit_json, failed_envelope, progress, success_envelope, table
 from vitesse.create import create as create_step
 from vitesse.create import scaffold_manifest
+from vitesse.deploy import deploy as deploy_step
+from vitesse.deploy import stop as stop_step
 from vitesse.errors import GateError, ManifestError, VitesseError
 from vitesse.guardian import test_integration
 from vitesse.ingest import ingest as ingest_step
@@ -332,6 +334,51 @@ def _print_test(results: dict[str, Any], name: str, version: str) -> None:
         click.echo(f"      -> {failure['suggestion']}")
     verdict = "passed; status: deploying" if results["passed"] else "failed"
     click.echo(f"test {version} stored; {verdict}." + (f" Next: vitesse deploy {name}" if results["passed"] else ""))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--dry-run", is_flag=True, help="Render (and validate) the manifests into the artifact; apply nothing.")
+@click.option("--stop", "stop_it", is_flag=True, help="Stop the running deployment instead.")
+@project_option
+@json_option
+@handle_errors
+def deploy(name: str, dry_run: bool, stop_it: bool, project: Path, as_json: bool) -> None:
+    """Step 5: deploy the tested integration on its target (status: active). Refused unless the test passed."""
+    proj = Project(project)
+    mf = proj.load(name)
+    if stop_it:
+        stop_step(mf, proj.store)
+        click.echo(f"{mf.name}: stopped")
+        return
+    progress(f"{mf.name}: deploying on {mf.manifest.deploy.target}" + (" (dry run)" if dry_run else ""))
+    artifact = deploy_step(mf, proj.store, dry_run=dry_run)
+    data = artifact.data
+    if as_json:
+        emit_json(
+            success_envelope(
+                integration_id(mf.name),
+                "DEPLOYING" if dry_run else STATUS_AFTER["deploy"],
+                {
+                    "container_id": data["container_id"],
+                    "service_url": data["service_url"],
+                    "deployment_time_seconds": data["deployment_duration_seconds"],
+                    "target": data["target"],
+                    "dry_run": dry_run,
+                    "version": artifact.version,
+                },
+            )
+        )
+        return
+    for filename in data["manifests"]:
+        click.echo(f"rendered {filename}")
+    if dry_run:
+        click.echo(f"deploy {artifact.version} stored (dry run: nothing applied)")
+    else:
+        click.echo(
+            f"{mf.name} is active at {data['service_url']} ({data['container_id']}, "
+            f"{data['deployment_duration_seconds']:g} s); status: active"
+        )
 
 
 @cli.command()

@@ -160,6 +160,16 @@ class TestConfig(Strict):
     budget_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(120, description="For all shadow calls of a run")
 
 
+class KubernetesConfig(Strict):
+    namespace: str = Field("default", pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    version: str = Field("1.34", pattern=r"^1\.\d+$", description="Kubernetes version the manifests are validated for")
+    image: str | None = Field(None, description="Default: vitesse-<name>:<bundle version>")
+    host: str | None = Field(None, description="Ingress host; default: any")
+    ingress_class: str | None = None
+    max_replicas: Annotated[int, Field(ge=1, le=1000)] | None = Field(None, description="HPA; default 4 x replicas")
+    kubeconfig: str | None = Field(None, description="Default: in-cluster, else ~/.kube/config")
+
+
 class DeployConfig(Strict):
     target: Literal["process", "docker", "kubernetes", "ecs"] = "process"
     environment: Literal["local", "eks", "ecs"] = "local"
@@ -167,6 +177,8 @@ class DeployConfig(Strict):
     memory_mb: Annotated[int, Field(ge=64, le=65536)] = 512
     cpu_cores: Annotated[float, Field(gt=0, le=64)] = 0.5
     auto_scale: bool = False
+    health_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+    kubernetes: KubernetesConfig = KubernetesConfig()
 
 
 class RuntimeConfig(Strict):

@@ -1,0 +1,120 @@
+"""Kubernetes manifests: rendered from the bundle, strictly valid for 1.30 and 1.34, secrets only by reference.
+
+Applying them needs an API server, which cannot run here; these tests cover rendering, validation and --dry-run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from vitesse.cli import cli
+from vitesse.deploy.kubernetes import validate_manifests
+from vitesse.errors import DeployError
+
+SECRETS = {"ACME_CRM_TOKEN": "crm-very-secret-1", "MAILWAVE_API_KEY": "mw-very-secret-2"}
+
+
+def invoke(project: Path, *args: str):
+    return CliRunner().invoke(cli, [*args, "--project", str(project)])
+
+
+@pytest.fixture
+def kubernetes_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "deploy:\n  target: process\n  environment: local\n",
+            "deploy:\n  target: kubernetes\n  environment: eks\n  replicas: 2\n  memory_mb: 256\n  cpu_cores: 0.25\n"
+            "  auto_scale: true\n  kubernetes: {namespace: integrations, host: integrations.example.com}\n",
+        )
+    )
+    for step in ("ingest", "map", "test"):
+        assert invoke(project, step, "crm-to-mailwave").exit_code == 0
+    return project
+
+
+def rendered(project: Path) -> dict[str, str]:
+    result = invoke(project, "deploy", "crm-to-mailwave", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    version = json.loads(result.stdout)["data"]["version"]
+    return json.loads((project / ".vitesse/artifacts/crm-to-mailwave/deploy" / f"{version}.json").read_text())
+
+
+def test_dry_run_renders_every_manifest(kubernetes_project: Path) -> None:
+    artifact = rendered(kubernetes_project)
+    manifests = artifact["data"]["manifests"]
+    assert sorted(manifests) == ["configmap.yaml", "deployment.yaml", "hpa.yaml", "ingress.yaml", "service.yaml"]
+    deployment = yaml.safe_load(manifests["deployment.yaml"])
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert deployment["spec"]["replicas"] == 2
+    assert container["resources"]["limits"] == {"cpu": "250m", "memory": "256Mi"}
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health"
+    assert {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]} == {
+        "ACME_CRM_TOKEN": "ACME_CRM_TOKEN",
+        "MAILWAVE_API_KEY": "MAILWAVE_API_KEY",
+    }
+    labels = deployment["metadata"]["labels"]
+    assert labels["vitesse.dev/integration"] == "crm-to-mailwave" and "vitesse.dev/map-version" in labels
+    ingress = yaml.safe_load(manifests["ingress.yaml"])
+    assert ingress["spec"]["rules"][0]["host"] == "integrations.example.com"
+    assert ingress["spec"]["rules"][0]["http"]["paths"][0]["path"].startswith("/vitesse-")
+    bundle = json.loads(yaml.safe_load(manifests["configmap.yaml"])["data"]["bundle.json"])
+    assert bundle["integration"] == "crm-to-mailwave"
+    assert yaml.safe_load(manifests["hpa.yaml"])["spec"]["maxReplicas"] == 8
+    assert artifact["data"]["dry_run"] is True and artifact["data"]["target"] == "kubernetes"
+
+
+@pytest.mark.parametrize("version", ["1.30", "1.34"])
+def test_manifests_pass_strict_validation(kubernetes_project: Path, version: str) -> None:
+    validate_manifests(rendered(kubernetes_project)["data"]["manifests"], version)
+
+
+def test_a_typo_is_caught(kubernetes_project: Path) -> None:
+    manifests = rendered(kubernetes_project)["data"]["manifests"]
+    broken = dict(
+        manifests, **{"deployment.yaml": manifests["deployment.yaml"].replace("  replicas: 2", "  replica: 2")}
+    )
+    with pytest.raises(DeployError, match=r"deployment.yaml: .*replica"):
+        validate_manifests(broken, "1.34")
+    wrong_type = dict(manifests, **{"service.yaml": manifests["service.yaml"].replace("port: 80", "port: eighty")})
+    with pytest.raises(DeployError, match=r"service\.yaml"):
+        validate_manifests(wrong_type, "1.30")
+
+
+def test_secret_values_appear_nowhere(kubernetes_project: Path) -> None:
+    artifact_text = json.dumps(rendered(kubernetes_project))
+    bundles = "".join(p.read_text() for p in (kubernetes_project / ".vitesse").rglob("*.json"))
+    for secret in SECRETS.values():
+        assert secret not in artifact_text
+        assert secret not in bundles
+
+
+def test_no_cluster_is_a_clear_error(kubernetes_project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(kubernetes_project / "missing-kubeconfig"))
+    monkeypatch.setenv("HOME", str(kubernetes_project))
+    result = invoke(kubernetes_project, "deploy", "crm-to-mailwave")
+    assert result.exit_code == 1
+    assert "no Kubernetes cluster configured" in result.stderr and "--dry-run" in result.stderr
+
+
+def test_deploy_refused_without_a_passing_test(project: Path) -> None:
+    for step in ("ingest", "map"):
+        assert invoke(project, step, "crm-to-mailwave").exit_code == 0
+    result = invoke(project, "deploy", "crm-to-mailwave")
+    assert result.exit_code == 1 and "run `vitesse test crm-to-mailwave` before deploy" in result.stderr
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("  min_confidence: 0.6\n", "  min_confidence: 0.6\n  ignore: [email_address]\n")
+    )
+    invoke(project, "map", "crm-to-mailwave")
+    assert invoke(project, "test", "crm-to-mailwave").exit_code == 1
+    refused = invoke(project, "deploy", "crm-to-mailwave")
+    assert refused.exit_code == 1 and "the latest test did not pass" in refused.stderr
+    assert not (project / ".vitesse/artifacts/crm-to-mailwave/deploy").exists()

@@ -1,0 +1,148 @@
+"""The process target (default): the runtime as a local background process on a free port.
+
+A redeploy starts the new process first and stops the old one only once the new one answers /health, so a broken
+bundle never takes down what is running. The pid, port and URL live in ``<home>/deploy/<name>/process.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from vitesse.artifacts import write_atomic
+from vitesse.deploy.render import DeployContext
+from vitesse.deploy.result import DeployResult
+from vitesse.errors import DeployError
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"runtime" in cmdline and b"serve" in cmdline
+
+
+def stop_pid(pid: int, timeout: float = 10) -> None:
+    if not _alive(pid):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
+
+def spawn_detached(argv: list[str], log: Path) -> int:
+    """Start ``argv`` in a session of its own (it outlives the CLI), output appended to ``log``; its pid."""
+    command = f"setsid {shlex.join(argv)} >>{shlex.quote(str(log))} 2>&1 </dev/null & echo $!"
+    launched = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=False)
+    if launched.returncode != 0 or not launched.stdout.strip().isdigit():
+        raise DeployError(
+            f"could not start the runtime: {launched.stderr.strip() or launched.stdout.strip()}", code="deploy.spawn"
+        )
+    return int(launched.stdout.strip())
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+class ProcessTarget:
+    name = "process"
+
+    def render(self, ctx: DeployContext) -> dict[str, str]:
+        return {}
+
+    def record(self, ctx: DeployContext) -> dict[str, Any] | None:
+        try:
+            return orjson.loads((ctx.workdir / "process.json").read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+
+    def apply(self, ctx: DeployContext, manifests: dict[str, str], *, dry_run: bool) -> DeployResult:
+        if dry_run:
+            return DeployResult(container_id=f"vitesse-{ctx.short_id}", service_url="", details={"dry_run": True})
+        port = _free_port()
+        log = ctx.workdir / "runtime.log"
+        pid = spawn_detached(
+            [
+                sys.executable,
+                "-m",
+                "vitesse",
+                "runtime",
+                "serve",
+                "--bundle",
+                str(ctx.bundle_path),
+                "--port",
+                str(port),
+                "--state",
+                str(ctx.workdir / "state.sqlite"),
+            ],
+            log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + ctx.mf.manifest.deploy.health_timeout_seconds
+        healthy = False
+        while time.monotonic() < deadline and _alive(pid):
+            try:
+                healthy = httpx.get(url + "/health", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                healthy = False
+            if healthy:
+                break
+            time.sleep(0.2)
+        if not healthy:
+            stop_pid(pid, timeout=5)
+            raise DeployError(
+                f"the new runtime did not become healthy at {url}/health; the previous deployment "
+                f"keeps running. Log tail:\n{_tail(log)}",
+                code="deploy.unhealthy",
+            )
+        previous = self.record(ctx)
+        write_atomic(
+            ctx.workdir / "process.json",
+            orjson.dumps({"pid": pid, "port": port, "service_url": url, "bundle_version": ctx.bundle.version}),
+        )
+        if previous and previous.get("pid") != pid:
+            stop_pid(int(previous["pid"]))
+        return DeployResult(
+            container_id=f"vitesse-{ctx.short_id}",
+            service_url=url,
+            details={
+                "pid": pid,
+                "port": port,
+                "log": str(log),
+                "replaced_pid": previous.get("pid") if previous else None,
+            },
+        )
+
+    def stop(self, ctx: DeployContext) -> None:
+        previous = self.record(ctx)
+        if previous is None:
+            raise DeployError(f"{ctx.mf.name} has no running process deployment", code="deploy.not_running")
+        stop_pid(int(previous["pid"]))
+        (ctx.workdir / "process.json").unlink(missing_ok=True)

@@ -1,0 +1,108 @@
+"""The deploy step: the gate again (outside Dagster too), a bundle, the target's render and apply; status active."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success, utc_now
+from vitesse.artifacts.steps import upstream
+from vitesse.deploy.kubernetes import KubernetesTarget
+from vitesse.deploy.process import ProcessTarget
+from vitesse.deploy.render import DeployContext
+from vitesse.deploy.result import DeployResult
+from vitesse.errors import DeployError, GateError, VitesseError
+from vitesse.manifest import ManifestFile, section_hash
+from vitesse.runtime.bundle import build_bundle, write_bundle
+
+
+class Target(Protocol):
+    name: str
+
+    def render(self, ctx: DeployContext) -> dict[str, str]: ...
+
+    def apply(self, ctx: DeployContext, manifests: dict[str, str], *, dry_run: bool) -> DeployResult: ...
+
+    def stop(self, ctx: DeployContext) -> None: ...
+
+
+TARGETS: dict[str, type] = {"process": ProcessTarget, "kubernetes": KubernetesTarget}
+
+
+def target_for(name: str) -> Target:
+    """The target class registered under ``name``; a clear error lists the known ones."""
+    found = TARGETS.get(name)
+    if found is None:
+        raise DeployError(
+            f"deploy target {name!r} is not available in this build (available: {', '.join(sorted(TARGETS))})",
+            code="deploy.unknown_target",
+        )
+    return found()
+
+
+def check_gate(mf: ManifestFile, store: ArtifactStore) -> Artifact:
+    """The latest test must be current and passed: the gate holds outside Dagster too."""
+    tested = upstream(store, mf, "test", needed_by="deploy")
+    mapped = store.latest_version(mf.name, "map")
+    if tested.inputs.get("map") != mapped:
+        raise GateError(
+            f"{mf.name}: the mapping changed since the last test; run `vitesse test {mf.name}` before deploy",
+            code="gate.stale",
+        )
+    if not tested.data.get("passed"):
+        score = tested.data.get("health_score", {}).get("overall")
+        raise GateError(
+            f"{mf.name}: the latest test did not pass (health_score = {score}, threshold: "
+            f"{tested.data.get('threshold')}); deploy refused",
+            code="gate.below_threshold",
+        )
+    return tested
+
+
+def _context(mf: ManifestFile, store: ArtifactStore) -> DeployContext:
+    bundle = build_bundle(mf, store)
+    workdir = store.home / "deploy" / mf.name
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = write_bundle(bundle, workdir / f"bundle-{bundle.version}.json")
+    return DeployContext(mf=mf, bundle=bundle, bundle_path=path, workdir=workdir)
+
+
+def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False) -> Artifact:
+    """Deploy the integration on its manifest's target; the artifact is the seed's deployment record."""
+    started = time.monotonic()
+    name = mf.name
+    tested = check_gate(mf, store)
+    with store.lock(name):
+        try:
+            ctx = _context(mf, store)
+            target = target_for(mf.manifest.deploy.target)
+            manifests = target.render(ctx)
+            result = target.apply(ctx, manifests, dry_run=dry_run)
+        except VitesseError as exc:
+            record_failure(store, name, "deploy", exc.message, exc.http_status)
+            raise
+        data: dict[str, Any] = {
+            "container_id": result.container_id,
+            "service_url": result.service_url,
+            "deployed_at": utc_now(),
+            "deployment_duration_seconds": round(time.monotonic() - started, 3),
+            "target": target.name,
+            "dry_run": dry_run,
+            "bundle_version": ctx.bundle.version,
+            "manifests": manifests,
+            "details": result.details,
+        }
+        inputs = {"manifest": section_hash(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}
+        artifact = store.write(name, "deploy", data, inputs)
+        if not dry_run:
+            record_success(store, name, "deploy")
+    return artifact
+
+
+def stop(mf: ManifestFile, store: ArtifactStore) -> None:
+    """Stop the integration's deployment on its target."""
+    workdir = store.home / "deploy" / mf.name
+    target = target_for(mf.manifest.deploy.target)
+    ctx = DeployContext(mf=mf, bundle=None, bundle_path=workdir, workdir=workdir)  # type: ignore[arg-type]
+    target.stop(ctx)
+    record_success(store, mf.name, "deploy", status="stopped")
