@@ -170,6 +170,22 @@ class KubernetesConfig(Strict):
     kubeconfig: str | None = Field(None, description="Default: in-cluster, else ~/.kube/config")
 
 
+class EcsConfig(Strict):
+    region: str = "us-east-1"
+    endpoint_url: HttpUrl | None = Field(None, description="AWS endpoint override (e.g. a moto server)")
+    cluster: str = "vitesse"
+    image: str | None = Field(None, description="Default: vitesse-<name>:<bundle version>")
+    subnets: list[str] = []
+    security_groups: list[str] = []
+    assign_public_ip: bool = False
+    execution_role_arn: str | None = None
+    task_role_arn: str | None = None
+    vpc_id: str | None = Field(None, description="For the ALB target group")
+    listener_arn: str | None = Field(None, description="ALB listener that routes /vitesse-<id> to the service")
+    load_balancer_dns: str | None = Field(None, description="For the service URL")
+    secrets: dict[str, str] = Field(default_factory=dict, description="Env var -> SSM parameter or Secrets Manager ARN")
+
+
 class DeployConfig(Strict):
     target: Literal["process", "docker", "kubernetes", "ecs"] = "process"
     environment: Literal["local", "eks", "ecs"] = "local"
@@ -179,6 +195,7 @@ class DeployConfig(Strict):
     auto_scale: bool = False
     health_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
     kubernetes: KubernetesConfig = KubernetesConfig()
+    ecs: EcsConfig = EcsConfig()
 
 
 class RuntimeConfig(Strict):

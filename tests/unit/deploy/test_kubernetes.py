@@ -118,3 +118,20 @@ def test_deploy_refused_without_a_passing_test(project: Path) -> None:
     refused = invoke(project, "deploy", "crm-to-mailwave")
     assert refused.exit_code == 1 and "the latest test did not pass" in refused.stderr
     assert not (project / ".vitesse/artifacts/crm-to-mailwave/deploy").exists()
+
+
+@pytest.mark.parametrize(
+    ("cores", "memory", "expected"),
+    [
+        (0.25, 256, (256, 512)),
+        (0.5, 1024, (512, 1024)),
+        (0.5, 1500, (512, 2048)),
+        (1, 512, (1024, 2048)),
+        (0.25, 4096, (512, 4096)),
+        (3, 8192, (4096, 8192)),
+    ],
+)
+def test_fargate_sizes(cores: float, memory: int, expected: tuple[int, int]) -> None:
+    from vitesse.deploy.ecs import fargate_size
+
+    assert fargate_size(cores, memory) == expected
