@@ -16,12 +16,16 @@ node_modules/.bin/prism: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The example integrations through all five steps on the process target; their services answer /health, then stop.
 demo: setup
 	$(UV) run vitesse validate
-	@for name in $(INTEGRATIONS); do \
-		$(UV) run vitesse ingest $$name && $(UV) run vitesse map $$name && $(UV) run vitesse test $$name || exit 1; \
-	done
+	@for name in $(INTEGRATIONS); do $(UV) run vitesse run $$name || exit 1; done
 	$(UV) run vitesse status
+	@for name in $(INTEGRATIONS); do \
+		url=$$($(UV) run python -c "import json,sys; print(json.load(open('.vitesse/deploy/'+sys.argv[1]+'/process.json'))['service_url'])" $$name); \
+		echo "$$name: GET $$url/health -> $$(python3 -c "import urllib.request,sys; print(urllib.request.urlopen(sys.argv[1]+'/health').read().decode())" $$url)"; \
+		$(UV) run vitesse deploy $$name --stop; \
+	done
 
 lint: setup
 	$(UV) run ruff check .

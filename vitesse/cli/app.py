@@ -381,6 +381,54 @@ def deploy(name: str, dry_run: bool, stop_it: bool, project: Path, as_json: bool
         )
 
 
+@cli.command(name="run")
+@click.argument("name")
+@click.option("--dry-run", is_flag=True, help="Deploy as a dry run (render only).")
+@project_option
+@json_option
+@handle_errors
+def run_all(name: str, dry_run: bool, project: Path, as_json: bool) -> None:
+    """All steps: ingest, map, test and deploy; stops at the first failure (the gate included)."""
+    proj = Project(project)
+    mf = proj.load(name)
+    store = proj.store
+    ingest_step(mf, store, progress=progress)
+    progress(f"{mf.name}: mapping")
+    logic = map_integration(mf, store, peers=proj.peers(exclude=mf.name)).data["mapping_logic"]
+    progress(f"{mf.name}: {len(logic['transformations'])} fields mapped, complexity {logic['complexity_score']}")
+    progress(f"{mf.name}: testing")
+    try:
+        tested = test_integration(mf, store).data
+    except GateError:
+        latest = store.latest(mf.name, "test")
+        if latest is not None and not as_json:
+            _print_test(latest.data, mf.name, latest.version)
+        raise
+    progress(f"{mf.name}: health score {tested['health_score']['overall']:g}; deploying on {mf.manifest.deploy.target}")
+    deployed = deploy_step(mf, store, dry_run=dry_run)
+    data = deployed.data
+    if as_json:
+        emit_json(
+            success_envelope(
+                integration_id(mf.name),
+                "DEPLOYING" if dry_run else STATUS_AFTER["deploy"],
+                {
+                    "health_score": tested["health_score"],
+                    "transformation_count": len(logic["transformations"]),
+                    "container_id": data["container_id"],
+                    "service_url": data["service_url"],
+                    "deployment_time_seconds": data["deployment_duration_seconds"],
+                },
+            )
+        )
+        return
+    click.echo(
+        f"{mf.name}: mapped {len(logic['transformations'])} fields, health score "
+        f"{tested['health_score']['overall']:g}, "
+        + ("deploy rendered (dry run)" if dry_run else f"active at {data['service_url']}")
+    )
+
+
 @cli.command()
 @click.argument("name", required=False)
 @project_option

@@ -131,3 +131,22 @@ def test_unknown_integration(project: Path) -> None:
 def test_usage_error_exits_2(project: Path) -> None:
     assert invoke(project, "ingest").exit_code == 2
     assert CliRunner().invoke(cli, ["frobnicate"]).exit_code == 2
+
+
+def test_run_goes_through_every_step(project: Path) -> None:
+    result = invoke(project, "run", "crm-to-mailwave", "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    envelope = json.loads(result.stdout)
+    assert envelope["data"]["transformation_count"] >= 12 and envelope["data"]["health_score"]["overall"] >= 70
+    for step in ("create", "ingest", "map", "test", "deploy"):
+        assert (project / ".vitesse/artifacts/crm-to-mailwave" / step / "latest").exists()
+
+
+def test_run_stops_at_the_gate(project: Path) -> None:
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("  min_confidence: 0.6\n", "  min_confidence: 0.6\n  ignore: [email_address]\n")
+    )
+    result = invoke(project, "run", "crm-to-mailwave")
+    assert result.exit_code == 1 and "Integration tests failed: health_score = " in result.stderr
+    assert not (project / ".vitesse/artifacts/crm-to-mailwave/deploy").exists()
