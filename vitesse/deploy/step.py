@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success, utc_now
 from vitesse.artifacts.steps import upstream
+from vitesse.deploy.docker import DockerTarget
 from vitesse.deploy.ecs import EcsTarget
 from vitesse.deploy.kubernetes import KubernetesTarget
 from vitesse.deploy.process import ProcessTarget
@@ -27,7 +28,12 @@ class Target(Protocol):
     def stop(self, ctx: DeployContext) -> None: ...
 
 
-TARGETS: dict[str, type] = {"process": ProcessTarget, "kubernetes": KubernetesTarget, "ecs": EcsTarget}
+TARGETS: dict[str, type] = {
+    "process": ProcessTarget,
+    "docker": DockerTarget,
+    "kubernetes": KubernetesTarget,
+    "ecs": EcsTarget,
+}
 
 
 def target_for(name: str) -> Target:

@@ -170,6 +170,13 @@ class KubernetesConfig(Strict):
     kubeconfig: str | None = Field(None, description="Default: in-cluster, else ~/.kube/config")
 
 
+class DockerConfig(Strict):
+    base_image: str = Field("vitesse-base:bookworm", description="An image with python3 (3.11) and ca-certificates")
+    ca_bundle: str | None = Field(None, description="Extra CA certificate (PEM) baked into the image, for proxies")
+    host: str | None = Field(None, description="Docker daemon URL; default: DOCKER_HOST or the local socket")
+    network: Literal["host", "bridge"] = "host"
+
+
 class EcsConfig(Strict):
     region: str = "us-east-1"
     endpoint_url: HttpUrl | None = Field(None, description="AWS endpoint override (e.g. a moto server)")
@@ -196,6 +203,7 @@ class DeployConfig(Strict):
     health_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
     kubernetes: KubernetesConfig = KubernetesConfig()
     ecs: EcsConfig = EcsConfig()
+    docker: DockerConfig = DockerConfig()
 
 
 class RuntimeConfig(Strict):
