@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import kubernetes_validate
@@ -62,7 +63,10 @@ class KubernetesTarget:
         api = _client(k8s.kubeconfig)
         for text in manifests.values():
             _server_side_apply(api, yaml.safe_load(text))
-        return DeployResult(container_id=ctx.resource, service_url=url, details={"namespace": k8s.namespace})
+        ready = _wait_for_rollout(api, k8s.namespace, ctx.resource, ctx.mf.manifest.deploy.health_timeout_seconds)
+        return DeployResult(
+            container_id=ctx.resource, service_url=url, details={"namespace": k8s.namespace, "ready_replicas": ready}
+        )
 
     def stop(self, ctx: DeployContext) -> None:
         raise DeployError(
@@ -92,6 +96,31 @@ def _client(kubeconfig: str | None) -> Any:
     return client.ApiClient()
 
 
+def _wait_for_rollout(api: Any, namespace: str, name: str, timeout: float) -> int:
+    """Wait until the Deployment's new generation is observed and all its replicas are updated and available."""
+    from kubernetes import client
+
+    apps = client.AppsV1Api(api)
+    deadline = time.monotonic() + timeout
+    last = "no status yet"
+    while time.monotonic() < deadline:
+        try:
+            deployment = apps.read_namespaced_deployment_status(name, namespace)
+        except Exception as exc:
+            raise DeployError(f"reading the rollout of {name} failed: {exc}", code="deploy.apply") from None
+        spec, status = deployment.spec, deployment.status
+        wanted = spec.replicas or 0
+        if (
+            (status.observed_generation or 0) >= (deployment.metadata.generation or 0)
+            and (status.updated_replicas or 0) >= wanted
+            and (status.available_replicas or 0) >= wanted
+        ):
+            return wanted
+        last = f"{status.updated_replicas or 0}/{wanted} updated, {status.available_replicas or 0} available"
+        time.sleep(1)
+    raise DeployError(f"the rollout of {name} did not finish in {timeout:g} s ({last})", code="deploy.rollout")
+
+
 def _server_side_apply(api: Any, document: dict[str, Any]) -> None:
     """PATCH with application/apply-patch+yaml, the field manager 'vitesse', forcing conflicts."""
     kind, meta = document["kind"], document["metadata"]
@@ -104,15 +133,21 @@ def _server_side_apply(api: Any, document: dict[str, Any]) -> None:
     }
     path = paths[kind].format(ns=meta["namespace"], name=meta["name"])
     try:
-        api.call_api(
-            path,
-            "PATCH",
+        method, url, headers, body, post = api.param_serialize(
+            method="PATCH",
+            resource_path=path,
             query_params=[("fieldManager", "vitesse"), ("force", "true")],
             header_params={"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"},
-            body=document,
+            body=yaml.safe_dump(document, sort_keys=False),
             auth_settings=["BearerToken"],
-            _return_http_data_only=True,
-            _preload_content=False,
         )
+        response = api.call_api(method, url, header_params=headers, body=body, post_params=post)
+        response.read()
+        if not 200 <= response.status < 300:
+            raise DeployError(
+                f"applying {kind} {meta['name']}: HTTP {response.status} {response.data[:300]!r}", code="deploy.apply"
+            )
+    except DeployError:
+        raise
     except Exception as exc:
         raise DeployError(f"applying {kind} {meta['name']} failed: {exc}", code="deploy.apply") from None

@@ -174,7 +174,6 @@ class DockerConfig(Strict):
     base_image: str = Field("vitesse-base:bookworm", description="An image with python3 (3.11) and ca-certificates")
     ca_bundle: str | None = Field(None, description="Extra CA certificate (PEM) baked into the image, for proxies")
     host: str | None = Field(None, description="Docker daemon URL; default: DOCKER_HOST or the local socket")
-    network: Literal["host", "bridge"] = "host"
 
 
 class EcsConfig(Strict):
