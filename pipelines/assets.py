@@ -1,0 +1,55 @@
+"""Asset specs for every integration manifest; naming (keys, groups, tags) is decided here and only here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster import AssetKey
+
+from vitesse.manifest import ManifestFile, section_hash
+
+STEPS = ("ingest", "map", "test", "deploy")
+DESCRIPTIONS = {
+    "ingest": "Both OpenAPI specs, normalized (endpoints, record schemas, pagination, auth, warnings)",
+    "map": "The proposed field mapping (the seed's mapping_logic), explainable and compiled",
+    "test": "Synthetic records, schema validation, shadow calls and the health score",
+    "deploy": "The running service on the manifest's deploy target",
+}
+
+
+def asset_key(name: str, step: str) -> AssetKey:
+    return AssetKey(["integ", name, step])
+
+
+def group_name(name: str) -> str:
+    return "integ_" + name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """How one step of one integration appears in Dagster."""
+
+    mf: ManifestFile
+    step: str
+
+    @property
+    def key(self) -> AssetKey:
+        return asset_key(self.mf.name, self.step)
+
+    @property
+    def deps(self) -> list[AssetKey]:
+        index = STEPS.index(self.step)
+        return [asset_key(self.mf.name, STEPS[index - 1])] if index else []
+
+    @property
+    def code_version(self) -> str:
+        """The hash of the manifest sections the step reads: editing them marks the step unsynced."""
+        return section_hash(self.mf.manifest, self.step)
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {"integration": self.mf.name, "step": self.step}
+
+
+def step_specs(manifests: list[ManifestFile]) -> list[StepSpec]:
+    return [StepSpec(mf, step) for mf in manifests for step in STEPS]
