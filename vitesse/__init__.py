@@ -1,9 +1,14 @@
 """vitesse: declarative API-to-API integrations.
 
 The steps are plain functions over a loaded manifest and an artifact store; the CLI, the REST API and Dagster call
-these same functions.
+these same functions. Names are imported on first use, so `import vitesse.manifest` (the Dagster code location, the
+runtime image) does not pay for scipy, boto3 or the Kubernetes client.
 """
 
+from importlib import import_module
+from typing import Any
+
+# Light names are bound now (``create`` and ``ingest`` must shadow their subpackages); heavy ones on first use.
 from vitesse.artifacts import Artifact, ArtifactStore, IntegrationStatus, read_status
 from vitesse.create import create
 from vitesse.errors import (
@@ -17,12 +22,21 @@ from vitesse.errors import (
     StepOrderError,
     VitesseError,
 )
-from vitesse.guardian import test_integration
 from vitesse.ingest import ApiSpec, Endpoint, ingest, ingest_spec
 from vitesse.manifest import Manifest, ManifestFile, load_manifest
-from vitesse.mapping import CompiledMapping, MappingLogic, compile_mapping, map_integration, propose_mapping
 from vitesse.project import Project
-from vitesse.runtime import Bundle, Syncer, build_bundle
+
+_LAZY = {
+    "Bundle": "vitesse.runtime",
+    "CompiledMapping": "vitesse.mapping",
+    "MappingLogic": "vitesse.mapping",
+    "Syncer": "vitesse.runtime",
+    "build_bundle": "vitesse.runtime",
+    "compile_mapping": "vitesse.mapping",
+    "map_integration": "vitesse.mapping",
+    "propose_mapping": "vitesse.mapping",
+    "test_integration": "vitesse.guardian",
+}
 
 __all__ = [
     "ApiSpec",
@@ -57,3 +71,16 @@ __all__ = [
     "read_status",
     "test_integration",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vitesse' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
