@@ -174,11 +174,13 @@ def build_definitions(root: Path | None = None) -> Definitions:
     assets = [build_asset(spec, project) for spec in specs]
     assets += [broken_manifest_asset(path, error) for path, error in broken]
     checks = [build_check(spec, project) for spec in specs if spec.step == "test"]
-    from pipelines.schedules import retest_schedules
+    from pipelines.schedules import retest_alert_sensor, retest_schedules
 
+    schedules = retest_schedules(manifests)
+    sensors = [retest_alert_sensor(project)] if schedules else []
     # In-process: a subprocess per step re-imports everything (83 s vs 30 s measured for one run among 500).
     return Definitions(
-        assets=assets, asset_checks=checks, schedules=retest_schedules(manifests), executor=in_process_executor
+        assets=assets, asset_checks=checks, schedules=schedules, sensors=sensors, executor=in_process_executor
     )
 
 

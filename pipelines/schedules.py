@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, DefaultScheduleStatus, ScheduleDefinition, define_asset_job
+from typing import Any
+
+from dagster import (
+    AssetSelection,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    ScheduleDefinition,
+    define_asset_job,
+    run_failure_sensor,
+)
 
 from pipelines.assets import asset_key
+from vitesse.alerts import alert, mark_degraded
 from vitesse.manifest import ManifestFile
 
 
@@ -29,3 +40,20 @@ def retest_schedules(manifests: list[ManifestFile]) -> list[ScheduleDefinition]:
             )
         )
     return schedules
+
+
+def retest_alert_sensor(project: Any) -> Any:
+    """On a failed re-test run: mark the integration degraded and raise an alert (log + optional webhook)."""
+
+    @run_failure_sensor(name="retest_alerts", default_status=DefaultSensorStatus.RUNNING)
+    def retest_alerts(context: RunFailureSensorContext) -> None:
+        tags = context.dagster_run.tags
+        integration = tags.get("integration")
+        if not integration or tags.get("vitesse/retest") != "true":
+            return
+        payload = mark_degraded(project.store, integration)
+        payload["run_id"] = context.dagster_run.run_id
+        context.log.warning(f"{integration} is degraded: {payload['error']}")
+        alert(payload)
+
+    return retest_alerts
