@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import os
 import shutil
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -22,18 +21,13 @@ import httpx
 import orjson
 
 from vitesse.artifacts import write_atomic
+from vitesse.deploy.process import free_port
 from vitesse.deploy.render import DeployContext, render
 from vitesse.deploy.result import DeployResult
 from vitesse.errors import DeployError
 
 PROJECT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _uv() -> list[str]:
@@ -169,7 +163,7 @@ class DockerTarget:
             return DeployResult(container_id=ctx.resource, service_url="", details={"dry_run": True})
         client = self._client(ctx)
         image = self.build(ctx, manifests["Dockerfile"], client)
-        port = _free_port()
+        port = free_port()
         variables = ctx.variables()
         router = f"vitesse-{ctx.short_id}"
         labels = {

@@ -26,7 +26,8 @@ from vitesse.deploy.result import DeployResult
 from vitesse.errors import DeployError
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -86,7 +87,7 @@ class ProcessTarget:
     def apply(self, ctx: DeployContext, manifests: dict[str, str], *, dry_run: bool) -> DeployResult:
         if dry_run:
             return DeployResult(container_id=f"vitesse-{ctx.short_id}", service_url="", details={"dry_run": True})
-        port = _free_port()
+        port = free_port()
         log = ctx.workdir / "runtime.log"
         pid = spawn_detached(
             [

@@ -13,21 +13,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SUBSCHEMAS = (
-    "additionalProperties",
-    "items",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "additionalItems",
-)
-_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+from vitesse.ingest.schemas import LIST_KEYWORDS, MAP_KEYWORDS, SCHEMA_KEYWORDS
 
 
 @dataclass(frozen=True)
@@ -45,11 +31,11 @@ def to_json_schema(schema: Any, dialect: str) -> Any:
         return schema
     out: dict[str, Any] = {}
     for key, value in schema.items():
-        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+        if key in MAP_KEYWORDS and isinstance(value, dict):
             out[key] = {name: to_json_schema(sub, dialect) for name, sub in value.items()}
-        elif key in _SUBSCHEMAS and isinstance(value, dict):
+        elif key in SCHEMA_KEYWORDS and isinstance(value, dict):
             out[key] = to_json_schema(value, dialect)
-        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+        elif key in LIST_KEYWORDS and isinstance(value, list):
             out[key] = [to_json_schema(sub, dialect) for sub in value]
         elif key in ("nullable", "x-nullable", "discriminator", "example", "examples", "xml", "externalDocs"):
             continue

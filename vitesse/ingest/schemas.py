@@ -15,8 +15,9 @@ from typing import Any
 from vitesse.ingest.refs import RefResolver, Unresolved
 
 SCHEMA_REF_PREFIX = "#/schemas/"
-_MAP_KEYWORDS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
-_SCHEMA_KEYWORDS = (
+# JSON Schema keywords whose values are subschemas: maps of them, single ones, lists of them.
+MAP_KEYWORDS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+SCHEMA_KEYWORDS = (
     "additionalProperties",
     "not",
     "if",
@@ -30,7 +31,7 @@ _SCHEMA_KEYWORDS = (
     "contentSchema",
     "items",
 )
-_LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
+LIST_KEYWORDS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _TYPES = {"string", "number", "integer", "boolean", "array", "object", "null", "file"}
 _COMPONENT = re.compile(r"^/(?:components/schemas|definitions)/([^/]+)$")
 
@@ -111,7 +112,7 @@ class SchemaTable:
                     out["x-vitesse-unresolved"] = value if isinstance(value, str) else repr(value)
                     continue
                 out["$ref"] = schema_ref(self._key_for(uri, pointer))
-            elif key in _MAP_KEYWORDS and isinstance(value, dict):
+            elif key in MAP_KEYWORDS and isinstance(value, dict):
                 members, members_uri = value, base_uri
                 if isinstance(value.get("$ref"), str):  # a whole map pulled in by $ref (seen in multi-file specs)
                     try:
@@ -120,9 +121,9 @@ class SchemaTable:
                         members = {}
                     members = members if isinstance(members, dict) else {}
                 out[key] = {name: self.rewrite(sub, members_uri, f"{where}.{name}") for name, sub in members.items()}
-            elif key in _SCHEMA_KEYWORDS and isinstance(value, dict | bool):
+            elif key in SCHEMA_KEYWORDS and isinstance(value, dict | bool):
                 out[key] = self.rewrite(value, base_uri, f"{where}.{key}")
-            elif (key in _LIST_KEYWORDS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
+            elif (key in LIST_KEYWORDS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
                 out[key] = [self.rewrite(sub, base_uri, f"{where}.{key}[{i}]") for i, sub in enumerate(value)]
             elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
                 out[key] = {
