@@ -25,6 +25,11 @@ def group_name(name: str) -> str:
     return "integ_" + name.replace("-", "_")
 
 
+def op_name(name: str) -> str:
+    """The op that runs an integration's steps (one per integration)."""
+    return group_name(name)
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """How one step of one integration appears in Dagster."""

@@ -1,32 +1,35 @@
-"""Definitions built from `integrations/*.yaml`: four assets per integration (ingest -> map -> test -> deploy),
-a blocking health-score check on test, a re-test schedule per integration with `test.retest`, an alert sensor.
+"""Definitions built from `integrations/*.yaml`: per integration, one subsettable multi-asset with four assets
+(ingest -> map -> test -> deploy) and a blocking health-score check on test; a re-test schedule per integration with
+`test.retest`; an alert sensor.
 
 Every asset body is one call into the vitesse library, the same function the CLI runs, against the same artifact
 store. One broken manifest does not take the location down: it becomes an asset that reports its error.
 """
 
-from __future__ import annotations
-
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    AssetSpec,
     DataVersion,
     Definitions,
     Failure,
     MaterializeResult,
     MetadataValue,
     asset,
-    asset_check,
     in_process_executor,
+    multi_asset,
 )
 
-from pipelines.assets import DESCRIPTIONS, StepSpec, asset_key, group_name, step_specs
+from pipelines.assets import DESCRIPTIONS, StepSpec, asset_key, group_name, op_name, step_specs
 from vitesse.errors import GateError, ManifestError, VitesseError
 from vitesse.manifest import ManifestFile, find_manifests, load_manifest
 from vitesse.project import Project
@@ -87,24 +90,56 @@ def _metadata(step: str, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_asset(spec: StepSpec, project: Project) -> AssetsDefinition:
-    @asset(
-        key=spec.key,
-        deps=spec.deps,
-        group_name=group_name(spec.mf.name),
-        code_version=spec.code_version,
-        tags=spec.tags,
-        kinds={"vitesse"},
-        description=DESCRIPTIONS[spec.step],
-    )
-    def step_asset() -> MaterializeResult:
-        artifact = run_step(spec, project)
-        return MaterializeResult(
-            data_version=DataVersion(artifact.version),
-            metadata={"artifact_version": artifact.version, **_metadata(spec.step, artifact.data)},
-        )
+def build_integration(mf: ManifestFile, project: Project) -> AssetsDefinition:
+    """One subsettable multi-asset per integration: four asset specs and the blocking health-score check.
 
-    return step_asset
+    One op per integration instead of one per step keeps the location quick to load (500 integrations: 2,000 ops
+    took 2.4 s to build, 500 take a fifth of it); each step still materializes, versions and shows on its own.
+    """
+    specs = step_specs([mf])
+    test_key = asset_key(mf.name, "test")
+    check = AssetCheckSpec(
+        "health_score",
+        asset=test_key,
+        blocking=True,
+        description="The health score reaches the manifest's test.threshold; deploy waits for it",
+    )
+
+    @multi_asset(
+        name=op_name(mf.name),
+        specs=[
+            AssetSpec(
+                spec.key,
+                deps=spec.deps,
+                group_name=group_name(mf.name),
+                code_version=spec.code_version,
+                tags=spec.tags,
+                kinds={"vitesse"},
+                description=DESCRIPTIONS[spec.step],
+                skippable=True,
+            )
+            for spec in specs
+        ],
+        check_specs=[check],
+        can_subset=True,
+        pool=op_name(mf.name),  # with `concurrency: pools: default_limit: 1`, one run per integration at a time
+    )
+    def integration(context: AssetExecutionContext) -> Iterator[MaterializeResult | AssetCheckResult]:
+        for spec in specs:
+            if spec.key in context.selected_asset_keys:
+                artifact = run_step(spec, project)
+                yield MaterializeResult(
+                    asset_key=spec.key,
+                    data_version=DataVersion(artifact.version),
+                    metadata={"artifact_version": artifact.version, **_metadata(spec.step, artifact.data)},
+                )
+            if spec.step == "test" and check.key in context.selected_asset_check_keys:
+                result = health_score(project, mf.name)
+                yield result
+                if not result.passed:  # what a blocking check does between ops, done inside the one op
+                    raise Failure(description=f"{mf.name}: health score below the threshold; later steps not run")
+
+    return integration
 
 
 def run_step(spec: StepSpec, project: Project) -> Any:
@@ -131,27 +166,27 @@ def run_step(spec: StepSpec, project: Project) -> Any:
         raise Failure(description=exc.message) from None
 
 
-def build_check(spec: StepSpec, project: Project) -> Any:
-    @asset_check(
-        asset=spec.key,
-        name="health_score",
-        blocking=True,
-        description="The health score reaches the manifest's test.threshold; deploy waits for it",
-    )
-    def health_score_check() -> AssetCheckResult:
-        latest = project.store.latest(spec.mf.name, "test")
-        if latest is None:
-            return AssetCheckResult(
-                passed=False, severity=AssetCheckSeverity.ERROR, metadata={"reason": "no test results"}
-            )
-        score = latest.data["health_score"]["overall"]
+def health_score(project: Project, name: str) -> AssetCheckResult:
+    """The check's verdict from the latest test results: passed when the score reached the threshold."""
+    latest = project.store.latest(name, "test")
+    if latest is None:
         return AssetCheckResult(
-            passed=bool(latest.data["passed"]),
+            asset_key=asset_key(name, "test"),
+            check_name="health_score",
+            passed=False,
             severity=AssetCheckSeverity.ERROR,
-            metadata={"overall": float(score), "threshold": float(latest.data["threshold"])},
+            metadata={"reason": "no test results"},
         )
-
-    return health_score_check
+    return AssetCheckResult(
+        asset_key=asset_key(name, "test"),
+        check_name="health_score",
+        passed=bool(latest.data["passed"]),
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "overall": float(latest.data["health_score"]["overall"]),
+            "threshold": float(latest.data["threshold"]),
+        },
+    )
 
 
 def broken_manifest_asset(path: Path, error: str) -> AssetsDefinition:
@@ -170,18 +205,14 @@ def broken_manifest_asset(path: Path, error: str) -> AssetsDefinition:
 def build_definitions(root: Path | None = None) -> Definitions:
     project = Project(root or project_root())
     manifests, broken = load_manifests(project)
-    specs = step_specs(manifests)
-    assets = [build_asset(spec, project) for spec in specs]
+    assets = [build_integration(mf, project) for mf in manifests]
     assets += [broken_manifest_asset(path, error) for path, error in broken]
-    checks = [build_check(spec, project) for spec in specs if spec.step == "test"]
     from pipelines.schedules import retest_alert_sensor, retest_schedules
 
     schedules = retest_schedules(manifests)
     sensors = [retest_alert_sensor(project)] if schedules else []
     # In-process: a subprocess per step re-imports everything (83 s vs 30 s measured for one run among 500).
-    return Definitions(
-        assets=assets, asset_checks=checks, schedules=schedules, sensors=sensors, executor=in_process_executor
-    )
+    return Definitions(assets=assets, schedules=schedules, sensors=sensors, executor=in_process_executor)
 
 
 defs = build_definitions()

@@ -6,8 +6,6 @@ import logging
 import os
 from typing import Any
 
-import httpx
-
 from vitesse.artifacts import ArtifactStore, read_status
 from vitesse.artifacts.status import _record
 
@@ -33,6 +31,8 @@ def alert(payload: dict[str, Any]) -> bool:
     url = os.environ.get(WEBHOOK_ENV)
     if not url:
         return False
+    import httpx  # only when a webhook is set: the Dagster location imports this module at load
+
     try:
         return httpx.post(url, json=payload, timeout=5).is_success
     except httpx.HTTPError as exc:

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.slow
 
 
 def everything(defs):
-    return [*defs.assets, *defs.asset_checks]
+    return list(defs.assets)  # each integration's checks live on its multi-asset
+
+
+def code_versions(defs) -> dict[tuple[str, ...], str | None]:
+    return {tuple(key.path): version for a in defs.assets for key, version in a.code_versions_by_key.items()}
 
 
 def keys(name: str, *steps: str) -> list[AssetKey]:
@@ -67,21 +71,35 @@ def test_failing_integration_stops_at_the_check(project: Path) -> None:
     assert not (project / ".vitesse/artifacts/crm-to-mailwave/deploy").exists()
 
 
+def test_the_check_runs_on_its_own(project: Path) -> None:
+    from dagster import AssetCheckKey, AssetSelection
+
+    defs = build_definitions(project)
+    instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
+    selection = keys("crm-to-mailwave", "ingest", "map", "test")
+    assert materialize(everything(defs), instance=instance, selection=selection).success
+    check = AssetCheckKey(selection[2], "health_score")
+    alone = materialize(everything(defs), instance=instance, selection=AssetSelection.checks(check))
+    assert alone.success
+    assert [(c.check_name, c.passed) for c in alone.get_asset_check_evaluations()] == [("health_score", True)]
+    assert alone.asset_materializations_for_node("integ_crm_to_mailwave") == []  # nothing re-materialized
+
+
 def test_broken_manifest_does_not_take_the_location_down(project: Path) -> None:
     (project / "integrations" / "broken.yaml").write_text("version: 1\nname: broken\nsource: [\n")
     defs = build_definitions(project)
-    names = {tuple(a.key.path) for a in defs.assets}
+    names = {tuple(key.path) for a in defs.assets for key in a.keys}
     assert ("integ", "crm-to-mailwave", "deploy") in names
     assert ("integ", "invalid", "broken") in names
-    invalid = next(a for a in defs.assets if tuple(a.key.path) == ("integ", "invalid", "broken"))
+    invalid = next(a for a in defs.assets if a.keys == {AssetKey(["integ", "invalid", "broken"])})
     assert "broken.yaml:4:1: invalid YAML" in (invalid.descriptions_by_key[invalid.key] or "")
 
 
 def test_editing_a_manifest_changes_only_the_affected_code_versions(project: Path) -> None:
-    before = {tuple(a.key.path): a.code_versions_by_key[a.key] for a in build_definitions(project).assets}
+    before = code_versions(build_definitions(project))
     manifest = project / "integrations" / "crm-to-mailwave.yaml"
     manifest.write_text(manifest.read_text().replace("  sample_size: 10\n", "  sample_size: 12\n"))
-    after = {tuple(a.key.path): a.code_versions_by_key[a.key] for a in build_definitions(project).assets}
+    after = code_versions(build_definitions(project))
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {("integ", "crm-to-mailwave", "test")}
 

@@ -47,6 +47,7 @@ def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
 def test_asset_graph_in_the_browser(project: Path, tmp_path: Path) -> None:
     home = tmp_path / "dagster-home"
     home.mkdir()
+    (home / "dagster.yaml").write_text("nux:\n  enabled: false\ntelemetry:\n  enabled: false\n")  # no modal
     port = free_port()
     env = {**os.environ, "VITESSE_PROJECT": str(project), "DAGSTER_HOME": str(home)}
     with (tmp_path / "dagster-dev.log").open("wb") as log:

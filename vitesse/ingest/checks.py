@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import orjson
 
 from vitesse.errors import SpecError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 MAX_VALIDATION_WARNINGS = 20
 
@@ -83,6 +85,8 @@ def document_warnings(doc: dict[str, Any], dialect: str) -> list[str]:
 
 @cache
 def _validator(dialect: str) -> jsonschema.protocols.Validator:
+    import jsonschema  # opt-in feature: imported on first use
+
     folder = {"swagger-2.0": "v2.0", "openapi-3.0": "v3.0", "openapi-3.1": "v3.1"}[dialect]
     text = resources.files("openapi_spec_validator").joinpath(f"resources/schemas/{folder}/schema.json").read_bytes()
     schema = orjson.loads(text)
@@ -91,10 +95,12 @@ def _validator(dialect: str) -> jsonschema.protocols.Validator:
 
 def full_validation_warnings(doc: dict[str, Any], dialect: str) -> list[str]:
     """Violations of the official OpenAPI JSON Schema, as warnings naming the JSON path (at most 20)."""
+    from jsonschema.exceptions import best_match
+
     warnings = []
     for error in _validator(dialect).iter_errors(doc):
         if error.context:  # a oneOf/anyOf failure: report the branch that came closest
-            error = jsonschema.exceptions.best_match(error.context)
+            error = best_match(error.context)
         warnings.append(f"{error.json_path.removeprefix('$.') or '(document)'}: {_short(error.message)}")
         if len(warnings) >= MAX_VALIDATION_WARNINGS:
             warnings.append(f"... stopped after {MAX_VALIDATION_WARNINGS} schema violations")

@@ -14,8 +14,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
-import httpx
-
 from vitesse.errors import SpecError
 from vitesse.manifest.models import SpecAccess
 
@@ -122,6 +120,8 @@ def read_file(uri: str, access: SpecAccess) -> bytes:
 
 def read_url(url: str, access: SpecAccess) -> tuple[bytes, str]:
     """GET a document over HTTP(S) with timeouts and a size limit; returns the bytes and the final URL."""
+    import httpx  # imported here: local specs (and the Dagster location's load) never pay for it
+
     limit = int(access.max_mb * 1_000_000)
     timeout = httpx.Timeout(access.timeout_seconds, connect=min(10.0, access.timeout_seconds))
     current = url
