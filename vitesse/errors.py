@@ -8,6 +8,9 @@ exit code 1, the REST API into the seed's error envelope. Anything else is a bug
      +-- SpecError          an OpenAPI document cannot be fetched, parsed or resolved
      +-- ArtifactError      the artifact store is missing something a step needs, or is corrupt
      +-- StepOrderError     a step was called before the steps it depends on
+     +-- BusyError          another step of the same integration is running
+     +-- NotFoundError      no integration with the id or name asked for
+     +-- ConflictError      an integration of that name exists with other settings
      +-- MappingError       no usable mapping between the two endpoints
      +-- GateError          the health score is below the threshold
      +-- DeployError        a deploy target failed
@@ -53,6 +56,21 @@ class ArtifactError(VitesseError):
 
 class StepOrderError(VitesseError):
     code = "step.out_of_order"
+    http_status = 409
+
+
+class BusyError(VitesseError):
+    code = "step.busy"
+    http_status = 409
+
+
+class NotFoundError(VitesseError):
+    code = "integration.not_found"
+    http_status = 404
+
+
+class ConflictError(VitesseError):
+    code = "integration.exists"
     http_status = 409
 
 

@@ -18,15 +18,16 @@ import fcntl
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 from pydantic import BaseModel
 
-from vitesse.errors import ArtifactError
+from vitesse.errors import ArtifactError, BusyError
 from vitesse.hashing import content_hash
 
 HOME_ENV = "VITESSE_HOME"
@@ -64,15 +65,34 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
+def _busy(integration: str) -> BusyError:
+    return BusyError(f"{integration}: another step of this integration is running; retry when it has finished")
+
+
+def _flock(handle: IO[bytes], deadline: float | None, integration: str) -> None:
+    """Take the cross-process lock, waiting until ``deadline`` (forever when None)."""
+    if deadline is None:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        return
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise _busy(integration) from None
+            time.sleep(0.05)
+
+
 class ArtifactStore:
     """Read and write versioned step artifacts for the integrations of one project."""
 
     _thread_locks: dict[str, threading.RLock] = {}  # noqa: RUF012 - shared by every store in the process
+    _depth: dict[str, int] = {}  # noqa: RUF012 - per lock key; only the thread holding its RLock touches it
     _guard = threading.Lock()
 
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
-        self._depth: dict[str, int] = {}
 
     @classmethod
     def for_project(cls, project: Path) -> ArtifactStore:
@@ -85,13 +105,19 @@ class ArtifactStore:
         return base / step if step else base
 
     @contextlib.contextmanager
-    def lock(self, integration: str) -> Iterator[None]:
-        """Hold an exclusive, re-entrant lock for one integration, across threads and processes."""
+    def lock(self, integration: str, *, timeout: float | None = None) -> Iterator[None]:
+        """Hold an exclusive, re-entrant lock for one integration, across threads and processes.
+
+        With ``timeout`` (seconds), raise `BusyError` if another thread or process holds it longer than that.
+        """
         folder = self.folder(integration)
         key = str(folder.resolve()) if folder.exists() else str(folder.absolute())
         with self._guard:
             thread_lock = self._thread_locks.setdefault(key, threading.RLock())
-        with thread_lock:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not thread_lock.acquire(timeout=-1 if timeout is None else timeout):
+            raise _busy(integration)
+        try:
             depth = self._depth.get(key, 0)
             self._depth[key] = depth + 1
             try:
@@ -100,13 +126,15 @@ class ArtifactStore:
                     return
                 folder.mkdir(parents=True, exist_ok=True)
                 with open(folder / ".lock", "a+b") as handle:
-                    fcntl.flock(handle, fcntl.LOCK_EX)
+                    _flock(handle, deadline, integration)
                     try:
                         yield
                     finally:
                         fcntl.flock(handle, fcntl.LOCK_UN)
             finally:
                 self._depth[key] = depth
+        finally:
+            thread_lock.release()
 
     def write(self, integration: str, step: str, data: dict[str, Any], inputs: dict[str, Any]) -> Artifact:
         """Store a new version (or reuse the identical existing one) and make it ``latest``."""

@@ -12,16 +12,17 @@ from typing import Any
 import click
 import orjson
 
-from vitesse.artifacts import NEXT_STEP, STATUS_AFTER, integration_id, read_status
-from vitesse.cli.output import emit_json, failed_envelope, progress, success_envelope, table
+from vitesse.artifacts import STATUS_AFTER
+from vitesse.cli.output import emit_json, progress, table
 from vitesse.create import create as create_step
 from vitesse.create import scaffold_manifest
 from vitesse.deploy import deploy as deploy_step
 from vitesse.deploy import stop as stop_step
+from vitesse.envelope import failed_envelope, integration_list, integration_state, step_envelope, success_envelope
 from vitesse.errors import GateError, ManifestError, VitesseError
 from vitesse.guardian import test_integration
 from vitesse.ingest import ingest as ingest_step
-from vitesse.manifest import STEPS, Manifest, find_manifests, load_manifest, section_hash
+from vitesse.manifest import Manifest, find_manifests, load_manifest
 from vitesse.mapping import map_integration
 from vitesse.project import Project
 
@@ -45,7 +46,7 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except VitesseError as exc:
             if as_json:
-                emit_json(failed_envelope(exc.message, exc.http_status))
+                emit_json(failed_envelope(exc))
             click.echo(f"error: {exc.message}" if "\n" not in exc.message else exc.message, err=True)
             sys.exit(1)
         except KeyboardInterrupt:
@@ -142,25 +143,9 @@ def new(
     )
     artifact = create_step(mf, proj.store)
     if as_json:
-        emit_json(
-            success_envelope(
-                integration_id(name),
-                STATUS_AFTER["create"],
-                {
-                    "integration": {**artifact.data["integration"], "status": "discovering"},
-                    **_next("create", name),
-                },
-            )
-        )
+        emit_json(step_envelope("create", artifact, mf))
     else:
         click.echo(f"wrote {mf.path}; edit it, then run `vitesse ingest {name}`")
-
-
-def _next(step: str, name: str) -> dict[str, Any]:
-    following = NEXT_STEP[step]
-    if following is None:
-        return {}
-    return {"next_step": following, "next_endpoint": f"/integrations/{integration_id(name)}/{following}"}
 
 
 @cli.command()
@@ -180,22 +165,7 @@ def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> No
     artifact = ingest_step(mf, proj.store, full_validation=full_validation, progress=progress)
     data = artifact.data
     if as_json:
-        emit_json(
-            success_envelope(
-                integration_id(mf.name),
-                STATUS_AFTER["ingest"],
-                {
-                    "source_endpoints": data["source_endpoints"],
-                    "dest_endpoints": data["dest_endpoints"],
-                    "warnings": {
-                        "source": data["source_api_spec"]["warnings"],
-                        "destination": data["dest_api_spec"]["warnings"],
-                    },
-                    "version": artifact.version,
-                    **_next("ingest", mf.name),
-                },
-            )
-        )
+        emit_json(step_envelope("ingest", artifact, mf))
         return
     rows = []
     for side, key in (("source", "source_api_spec"), ("destination", "dest_api_spec")):
@@ -234,21 +204,7 @@ def map_command(name: str, project: Path, as_json: bool) -> None:
     artifact = map_integration(mf, proj.store, peers=proj.peers(exclude=mf.name))
     logic = artifact.data["mapping_logic"]
     if as_json:
-        emit_json(
-            success_envelope(
-                integration_id(mf.name),
-                STATUS_AFTER["map"],
-                {
-                    "transformation_count": len(logic["transformations"]),
-                    "complexity_score": logic["complexity_score"],
-                    "source_endpoint": f"{logic['source_method']} {logic['source_endpoint']}",
-                    "dest_endpoint": f"{logic['dest_method']} {logic['dest_endpoint']}",
-                    "unmapped_required": logic["unmapped_required"],
-                    "version": artifact.version,
-                    **_next("map", mf.name),
-                },
-            )
-        )
+        emit_json(step_envelope("map", artifact, mf))
         return
     click.echo(
         f"{logic['source_method']} {logic['source_endpoint']} -> {logic['dest_method']} {logic['dest_endpoint']}"
@@ -294,21 +250,7 @@ def test_command(name: str, sample_size: int | None, seed: int | None, project: 
             _print_test(latest.data, mf.name, latest.version)
         raise
     if as_json:
-        results = artifact.data
-        emit_json(
-            success_envelope(
-                integration_id(mf.name),
-                STATUS_AFTER["test"],
-                {
-                    "health_score": results["health_score"],
-                    "test_count": results["test_count"],
-                    "passed_tests": results["passed_tests"],
-                    "failed_tests": results["failed_tests"],
-                    "version": artifact.version,
-                    **_next("test", mf.name),
-                },
-            )
-        )
+        emit_json(step_envelope("test", artifact, mf))
         return
     _print_test(artifact.data, mf.name, artifact.version)
 
@@ -355,20 +297,7 @@ def deploy(name: str, dry_run: bool, stop_it: bool, project: Path, as_json: bool
     artifact = deploy_step(mf, proj.store, dry_run=dry_run)
     data = artifact.data
     if as_json:
-        emit_json(
-            success_envelope(
-                integration_id(mf.name),
-                "DEPLOYING" if dry_run else STATUS_AFTER["deploy"],
-                {
-                    "container_id": data["container_id"],
-                    "service_url": data["service_url"],
-                    "deployment_time_seconds": data["deployment_duration_seconds"],
-                    "target": data["target"],
-                    "dry_run": dry_run,
-                    "version": artifact.version,
-                },
-            )
-        )
+        emit_json(step_envelope("deploy", artifact, mf))
         return
     for filename in data["manifests"]:
         click.echo(f"rendered {filename}")
@@ -410,8 +339,8 @@ def run_all(name: str, dry_run: bool, project: Path, as_json: bool) -> None:
     if as_json:
         emit_json(
             success_envelope(
-                integration_id(mf.name),
-                "DEPLOYING" if dry_run else STATUS_AFTER["deploy"],
+                mf.name,
+                "deploying" if dry_run else STATUS_AFTER["deploy"],
                 {
                     "health_score": tested["health_score"],
                     "transformation_count": len(logic["transformations"]),
@@ -439,64 +368,29 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
     proj = Project(project)
     store = proj.store
     if name is None:
-        names = sorted(set(proj.names()) | set(store.integrations()))
-        states = [read_status(store, n) for n in names]
+        listing = integration_list(proj)
         if as_json:
-            emit_json(
-                {
-                    "status": "success",
-                    "count": len(states),
-                    "data": [
-                        {
-                            "id": s.id,
-                            "name": s.integration,
-                            "status": s.status,
-                            "health_score": None,
-                            "created_at": s.created_at,
-                            "last_updated": s.updated_at,
-                            "error": s.error,
-                        }
-                        for s in states
-                    ],
-                }
-            )
+            emit_json(listing)
             return
-        rows = [[s.integration, s.status, s.step or "-", s.updated_at or "-", s.error or ""] for s in states]
+        rows = [[i["manifest_name"], i["status"], i["last_updated"] or "-", i["error"] or ""] for i in listing["data"]]
         click.echo(
-            table(rows, ["integration", "status", "last step", "updated", "error"])
+            table(rows, ["integration", "status", "updated", "error"])
             if rows
             else "no integrations; create one with `vitesse new NAME`"
         )
         return
     mf = proj.load(name)
-    state = read_status(store, mf.name)
-    steps = []
-    for step in STEPS:
-        latest = store.latest(mf.name, step)
-        steps.append(
-            {
-                "step": step,
-                "version": latest.version if latest else None,
-                "created_at": latest.created_at if latest else None,
-                "versions": len(store.versions(mf.name, step)),
-                "current": bool(latest and latest.inputs.get("manifest") == section_hash(mf.manifest, step)),
-            }
-        )
+    state = integration_state(store, mf)
+    steps = state["steps"]
     if as_json:
-        emit_json(
-            {
-                "integration_id": state.id,
-                "name": mf.name,
-                "status": state.status,
-                "health_score": None,
-                "last_updated": state.updated_at,
-                "error": state.error,
-                "http_status": state.http_status,
-                "steps": steps,
-            }
-        )
+        emit_json(state)
         return
-    click.echo(f"{mf.name} ({state.id}): {state.status}" + (f" - {state.error}" if state.error else ""))
+    score = state["health_score"]
+    click.echo(
+        f"{mf.name} ({state['integration_id']}): {state['status']}"
+        + (f", health score {score['overall']:g}" if score else "")
+        + (f" - {state['error']}" if state["error"] else "")
+    )
     rows = [
         [
             s["step"],
@@ -508,6 +402,35 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
         for s in steps
     ]
     click.echo(table(rows, ["step", "latest", "created", "versions", "current"]))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the API has no auth).")
+@click.option("--port", type=click.IntRange(1, 65535), default=9001, show_default=True)
+@click.option(
+    "--lock-timeout",
+    type=click.FloatRange(0),
+    default=60.0,
+    show_default=True,
+    help="Seconds a step call waits for another step of the same integration before answering 409.",
+)
+@project_option
+@handle_errors
+def api(host: str, port: int, lock_timeout: float, project: Path) -> None:
+    """Serve the seed's REST API (/api/v1/vitesse/integrations...) over this project."""
+    import socket
+
+    import uvicorn
+
+    from vitesse.api import create_app
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise VitesseError(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port or --host") from None
+    progress(f"vitesse API on http://{host}:{port}/api/v1/vitesse/integrations (docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(Project(project), lock_timeout=lock_timeout), host=host, port=port, log_level="info")
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Terminal output helpers for the CLI: the seed's JSON envelope, tables, progress on stderr."""
+"""Terminal output helpers for the CLI: JSON, tables, progress on stderr."""
 
 from __future__ import annotations
 
@@ -24,14 +24,6 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join(lines)
-
-
-def success_envelope(integration_id: str, current_step: str, data: dict[str, Any]) -> dict[str, Any]:
-    return {"status": "success", "integration_id": integration_id, "current_step": current_step.upper(), "data": data}
-
-
-def failed_envelope(error: str, http_status: int) -> dict[str, Any]:
-    return {"status": "failed", "error": error, "http_status": http_status}
 
 
 def is_tty() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success, utc_now
+from vitesse.artifacts import Artifact, ArtifactStore, read_status, record_failure, record_success, utc_now
 from vitesse.artifacts.steps import upstream
 from vitesse.deploy.docker import DockerTarget
 from vitesse.deploy.ecs import EcsTarget
@@ -74,14 +74,20 @@ def _context(mf: ManifestFile, store: ArtifactStore) -> DeployContext:
     return DeployContext(mf=mf, bundle=bundle, bundle_path=path, workdir=workdir)
 
 
-def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False) -> Artifact:
-    """Deploy the integration on its manifest's target; the artifact is the seed's deployment record."""
+def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False, reuse_running: bool = False) -> Artifact:
+    """Deploy the integration on its manifest's target; the artifact is the seed's deployment record.
+
+    With ``reuse_running``, a deployment of the same bundle and settings that is active and answers /health is
+    returned as it is instead of being redone (a retried request gets the same service).
+    """
     started = time.monotonic()
     name = mf.name
     tested = check_gate(mf, store)
     with store.lock(name):
         try:
             ctx = _context(mf, store)
+            if reuse_running and not dry_run and (running := _running(mf, store, tested, ctx)) is not None:
+                return running
             target = target_for(mf.manifest.deploy.target)
             manifests = target.render(ctx)
             result = target.apply(ctx, manifests, dry_run=dry_run)
@@ -104,6 +110,23 @@ def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False) -> 
         if not dry_run:
             record_success(store, name, "deploy")
     return artifact
+
+
+def _running(mf: ManifestFile, store: ArtifactStore, tested: Artifact, ctx: DeployContext) -> Artifact | None:
+    """The latest deployment if it is this very one (same settings, test and bundle), active and healthy."""
+    latest = store.latest(mf.name, "deploy")
+    if latest is None or latest.data.get("dry_run") or read_status(store, mf.name).status != "active":
+        return None
+    wanted = {"manifest": section_hash(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}
+    if latest.inputs != wanted or not latest.data.get("service_url"):
+        return None
+    import httpx
+
+    try:
+        healthy = httpx.get(latest.data["service_url"].rstrip("/") + "/health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        healthy = False
+    return latest if healthy else None
 
 
 def stop(mf: ManifestFile, store: ArtifactStore) -> None:

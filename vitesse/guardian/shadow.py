@@ -120,7 +120,7 @@ class Sandbox:
             except httpx.TimeoutException:
                 result = CallResult(method, path, None, _ms(started), f"timeout: no answer in {self.timeout:g} s")
                 break
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 result = CallResult(method, path, None, _ms(started), f"connection: {exc}")
                 break
             result = CallResult(method, path, response.status_code, _ms(started), None, _json(response), retried)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from vitesse.ingest.models import AuthScheme
@@ -69,3 +70,33 @@ def security_requirements(requirements: Any) -> list[list[str]]:
     if not isinstance(requirements, list):
         return []
     return [sorted(str(k) for k in r) for r in requirements if isinstance(r, dict)]
+
+
+def suggested_auth(api_name: str, schemes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A manifest ``auth`` block for the first scheme vitesse can use, secrets named by conventional env variables
+    (``Acme CRM`` + bearer -> ``ACME_CRM_TOKEN``); None when the spec declares none vitesse supports."""
+    prefix = re.sub(r"[^A-Z0-9]+", "_", api_name.upper()).strip("_") or "API"
+    if prefix[0].isdigit():
+        prefix = f"API_{prefix}"
+    for scheme in schemes:
+        kind = scheme.get("type")
+        if kind == "bearer":
+            return {"type": "bearer", "token_env": f"{prefix}_TOKEN"}
+        if kind == "api_key" and scheme.get("param_name"):
+            return {
+                "type": "api_key",
+                "in": scheme.get("location") or "header",
+                "name": scheme["param_name"],
+                "key_env": f"{prefix}_API_KEY",
+            }
+        if kind == "basic":
+            return {"type": "basic", "username_env": f"{prefix}_USERNAME", "password_env": f"{prefix}_PASSWORD"}
+        token_url = (scheme.get("flows") or {}).get("clientCredentials", {}).get("tokenUrl")
+        if kind == "oauth2" and token_url:
+            return {
+                "type": "oauth2_client_credentials",
+                "token_url": token_url,
+                "client_id_env": f"{prefix}_CLIENT_ID",
+                "client_secret_env": f"{prefix}_CLIENT_SECRET",
+            }
+    return None

@@ -116,6 +116,8 @@ def read_file(uri: str, access: SpecAccess) -> bytes:
         raise SpecError(f"{path}: no such file", code="spec.not_found") from None
     except PermissionError:
         raise SpecError(f"{path}: permission denied", code="spec.not_found") from None
+    except OSError as exc:  # e.g. a name too long
+        raise SpecError(f"{path}: cannot be read ({exc.strerror})", code="spec.not_found") from None
 
 
 def read_url(url: str, access: SpecAccess) -> tuple[bytes, str]:

@@ -6,18 +6,49 @@ is a union tagged by a ``type`` field. `vitesse schema` prints the JSON Schema g
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 ENDPOINT_PATTERN = r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) /\S*$"
 HTTP_URL_PATTERN = r"^https?://[^\s/]+\S*$"
 
+_HOST = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?$")
+
+
+def check_http_url(value: str) -> str:
+    """An http(s) URL whose host is a valid DNS name (international names via IDNA) or IP address, and no controls."""
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("contains control characters")
+    parts = urlsplit(value)
+    host = parts.hostname or ""
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number in range
+    except ValueError:
+        raise ValueError("the port must be a number from 0 to 65535") from None
+    try:
+        ipaddress.ip_address(host)
+        return value
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = ""
+    if not _HOST.match(ascii_host):
+        raise ValueError(f"{host!r} is not a valid host name")
+    return value
+
+
 EnvVar = Annotated[str, Field(pattern=ENV_PATTERN, description="Name of an environment variable holding a secret")]
-HttpUrl = Annotated[str, Field(pattern=HTTP_URL_PATTERN, description="An http:// or https:// URL")]
+HttpUrl = Annotated[
+    str, Field(pattern=HTTP_URL_PATTERN, description="An http:// or https:// URL"), AfterValidator(check_http_url)
+]
 
 
 class Strict(BaseModel):
@@ -227,6 +258,7 @@ class Manifest(Strict):
 
     version: Literal[1]
     name: str = Field(pattern=NAME_PATTERN)
+    title: str = Field("", max_length=200, description="Display name (the seed's integration name); default: name")
     description: str = ""
     intent: str = Field("", description="What the integration is for; feeds the mapper (the seed's user_intent)")
     source: Side

@@ -13,7 +13,7 @@ from vitesse.manifest.models import Manifest
 
 STEPS = ("create", "ingest", "map", "test", "deploy")
 
-_SIDE_FOR_INGEST = ("api", "spec", "base_url", "auth", "spec_access")
+_SIDE_FOR_INGEST = ("api", "spec", "base_url", "spec_access")  # auth is read by test and deploy only
 
 
 def step_sections(manifest: Manifest, step: str) -> dict[str, Any]:
@@ -35,9 +35,14 @@ def step_sections(manifest: Manifest, step: str) -> dict[str, Any]:
             "test": {k: v for k, v in data["test"].items() if k != "retest"},
             "source_sandbox_url": data["source"]["sandbox_url"],
             "destination_sandbox_url": data["destination"]["sandbox_url"],
+            "auth": {side: data[side]["auth"] for side in ("source", "destination")},
         }
     if step == "deploy":
-        return {"deploy": data["deploy"], "runtime": data["runtime"]}
+        return {
+            "deploy": data["deploy"],
+            "runtime": data["runtime"],
+            "auth": {side: data[side]["auth"] for side in ("source", "destination")},
+        }
     raise ValueError(f"unknown step {step!r}; expected one of {', '.join(STEPS)}")
 
 

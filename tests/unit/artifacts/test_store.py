@@ -134,3 +134,38 @@ def test_lock_serializes_writers_across_threads(tmp_path: Path) -> None:
         t.join()
     assert not any(overlaps)
     assert len(store.versions("a", "ingest")) == 8
+
+
+def test_lock_is_reentrant_across_store_instances(tmp_path: Path) -> None:
+    first, second = ArtifactStore(tmp_path), ArtifactStore(tmp_path)
+    with first.lock("demo"), second.lock("demo", timeout=1):  # the same thread: no self-deadlock
+        pass
+
+
+def test_lock_timeout_raises_busy(tmp_path: Path) -> None:
+    import threading
+
+    from vitesse.errors import BusyError
+
+    store = ArtifactStore(tmp_path)
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with store.lock("demo"):
+            held.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(10)
+    try:
+        with (
+            pytest.raises(BusyError, match="another step of this integration is running"),
+            store.lock("demo", timeout=0.2),
+        ):
+            pass
+    finally:
+        release.set()
+        thread.join()
+    with store.lock("demo", timeout=1):  # free again
+        pass

@@ -114,7 +114,7 @@ def test_failed_ingest_sets_status_failed_and_writes_no_artifact(project: Path) 
     result = invoke(project, "ingest", "crm-to-mailwave", "--json")
     assert result.exit_code == 1
     envelope = json.loads(result.stdout)
-    assert envelope == {"status": "failed", "http_status": 400, "error": envelope["error"]}
+    assert envelope == {"status": "failed", "http_status": 400, "error": envelope["error"], "code": "spec.not_found"}
     assert envelope["error"].startswith("Failed to ingest destination API spec: ")
     assert "missing.yaml: no such file" in envelope["error"]
     assert not (project / ".vitesse" / "artifacts" / "crm-to-mailwave" / "ingest").exists()

@@ -1,0 +1,259 @@
+"""Request and response bodies of the REST API, as in the seed's examples (plus a few documented extensions).
+
+Requests are strict: unknown fields and wrong types are a 400 that names the field. Every step request is optional
+in full; what it sets is written into the manifest before the step runs, so git stays the source of truth.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from vitesse.manifest.models import HttpUrl, check_http_url
+
+
+def _utf8(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid Unicode text (lone surrogate)") from None
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _spec_location(value: str) -> str:
+    """An http(s) URL, or a path relative to integrations/ that stays inside it (no file://, no absolute path)."""
+    if "://" in value:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("use an http:// or https:// URL, or a path relative to integrations/")
+        return check_http_url(value)
+    if value.startswith(("/", "~", "\\")) or ".." in value.replace("\\", "/").split("/"):
+        raise ValueError("a path must be relative to integrations/ and stay inside it")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_utf8)]
+Url = Annotated[HttpUrl, Field(max_length=2000), AfterValidator(_utf8)]
+SpecLocation = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=2000, description="http(s) URL of the OpenAPI document, or a path under integrations/"
+    ),
+    AfterValidator(_utf8),
+    AfterValidator(_spec_location),
+]
+FieldPath = Annotated[Text, Field(min_length=1, max_length=300)]
+EndpointRef = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=500,
+        pattern=r"^((GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|TRACE) )?/\S*$",
+        description="'/customers' (the method is chosen: GET to read, POST/PUT/PATCH to write) or 'GET /customers'",
+    ),
+    AfterValidator(_utf8),
+]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class DiscoveryIn(Request):
+    """The seed's discovery result for one API."""
+
+    api_name: Annotated[Text, Field(min_length=1, max_length=200)]
+    description: Annotated[Text, Field(max_length=2000)] = ""
+    base_url: Url | None = None
+    documentation_url: Url | None = None
+    confidence_score: Annotated[float, Field(ge=0, le=1)] | None = None
+    source: Annotated[Text, Field(max_length=200)] | None = None
+
+
+class CreateRequest(Request):
+    """Step 1. ``name`` is a display name; the manifest file is ``integrations/<slug of name>.yaml``."""
+
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
+    source_discovery: DiscoveryIn
+    dest_discovery: DiscoveryIn
+    user_intent: Annotated[Text, Field(max_length=2000)] = ""
+    deployment_target: Literal["local", "eks", "ecs"] = "local"
+    description: Annotated[Text, Field(max_length=2000)] = ""
+    target: Literal["process", "docker", "kubernetes", "ecs"] | None = Field(
+        None, description="vitesse deploy target; default: process for local, kubernetes for eks, ecs for ecs"
+    )
+
+
+class IngestRequest(Request):
+    """Step 2: where the two OpenAPI documents are (default: what the manifest already names)."""
+
+    source_spec_url: SpecLocation | None = None
+    dest_spec_url: SpecLocation | None = None
+    full_validation: bool = False
+
+
+class MapRequest(Request):
+    """Step 3: the endpoints to map (default: the manifest's, else the mapper proposes) and manual hints."""
+
+    source_endpoint: EndpointRef | None = None
+    dest_endpoint: EndpointRef | None = None
+    mapping_hints: Annotated[dict[FieldPath, FieldPath], Field(max_length=500)] | None = Field(
+        None, description="source field -> destination field; replaces the manifest's mapping.hints"
+    )
+    min_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class TestRequest(Request):
+    """Step 4 (default: the manifest's test settings)."""
+
+    __test__ = False  # not a pytest test class
+
+    test_sample_size: Annotated[int, Field(ge=1, le=100)] | None = None
+    skip_destructive: bool | None = None
+    source_sandbox_url: Url | None = Field(None, description="Where the source's shadow GET goes (e.g. a Prism mock)")
+    dest_sandbox_url: Url | None = Field(None, description="Where the destination's shadow writes go")
+
+
+class DeployRequest(Request):
+    """Step 5 (default: the manifest's deploy settings)."""
+
+    replicas: Annotated[int, Field(ge=1, le=100)] | None = None
+    memory_mb: Annotated[int, Field(ge=64, le=65536)] | None = None
+    cpu_cores: Annotated[float, Field(gt=0, le=64)] | None = None
+    auto_scale: bool | None = None
+    dry_run: bool = Field(False, description="Render (and validate) the deployment; apply nothing")
+
+
+# -- responses ----------------------------------------------------------------------------------------------------
+
+
+class ErrorEnvelope(BaseModel):
+    """The seed's error envelope (``code`` is vitesse's stable error code)."""
+
+    status: Literal["failed"]
+    error: str
+    http_status: int
+    code: str
+
+
+class NextStep(BaseModel):
+    next_step: str | None = None
+    next_endpoint: str | None = None
+    version: str = Field(description="The artifact version (content hash) this step stored")
+
+
+class IntegrationRecord(BaseModel):
+    id: str
+    name: str
+    manifest_name: str
+    manifest_path: str
+    status: str
+    description: str
+    user_intent: str
+    deployment_target: str
+    source_discovery: dict[str, Any]
+    dest_discovery: dict[str, Any]
+
+
+class CreateData(NextStep):
+    integration: IntegrationRecord
+
+
+class IngestData(NextStep):
+    source_endpoints: list[str]
+    dest_endpoints: list[str]
+    warnings: dict[str, list[str]]
+
+
+class MapData(NextStep):
+    transformation_count: int
+    complexity_score: int | float
+    source_endpoint: str
+    dest_endpoint: str
+    unmapped_required: list[str]
+
+
+class TestData(NextStep):
+    __test__ = False
+
+    health_score: dict[str, float]
+    test_count: int
+    passed_tests: int
+    failed_tests: int
+
+
+class DeployData(NextStep):
+    container_id: str | None
+    service_url: str | None
+    deployment_time_seconds: float
+    target: str
+    dry_run: bool
+
+
+class Envelope(BaseModel):
+    status: Literal["success"]
+    integration_id: str
+    current_step: str
+
+
+class CreateEnvelope(Envelope):
+    data: CreateData
+
+
+class IngestEnvelope(Envelope):
+    data: IngestData
+
+
+class MapEnvelope(Envelope):
+    data: MapData
+
+
+class TestEnvelope(Envelope):
+    __test__ = False
+
+    data: TestData
+
+
+class DeployEnvelope(Envelope):
+    data: DeployData
+
+
+class StepState(BaseModel):
+    step: str
+    version: str | None
+    created_at: str | None
+    versions: int
+    current: bool
+
+
+class IntegrationState(BaseModel):
+    integration_id: str
+    name: str
+    manifest_name: str
+    status: str
+    current_step: str
+    health_score: dict[str, float] | None
+    last_updated: str | None
+    created_at: str | None
+    error: str | None
+    http_status: int | None
+    steps: list[StepState]
+
+
+class IntegrationItem(BaseModel):
+    id: str
+    name: str
+    manifest_name: str
+    status: str
+    health_score: dict[str, float] | None
+    created_at: str | None
+    last_updated: str | None
+    error: str | None
+
+
+class IntegrationList(BaseModel):
+    status: Literal["success"]
+    data: list[IntegrationItem]
+    count: int
