@@ -34,7 +34,8 @@ from dagster import AssetCheckResult, Definitions, asset, asset_check
 from pipelines.assets import DESCRIPTIONS, group_name, step_specs
 from pipelines.definitions import Project, load_manifests, project_root
 from pipelines.schedules import retest_schedules
-manifests, _ = load_manifests(Project(project_root()))
+project = Project(project_root())
+manifests, _ = load_manifests(project)
 assets, checks = [], []
 for spec in step_specs(manifests):
     @asset(key=spec.key, deps=spec.deps, group_name=group_name(spec.mf.name), code_version=spec.code_version,
@@ -45,7 +46,7 @@ for spec in step_specs(manifests):
         @asset_check(asset=spec.key, name="health_score", blocking=True)
         def check() -> AssetCheckResult: ...
         checks.append(check)
-defs = Definitions(assets=assets, asset_checks=checks, schedules=retest_schedules(manifests))
+defs = Definitions(assets=assets, asset_checks=checks, schedules=retest_schedules(manifests, project))
 print(time.perf_counter() - t, len(assets))
 """
 

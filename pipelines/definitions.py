@@ -209,7 +209,7 @@ def build_definitions(root: Path | None = None) -> Definitions:
     assets += [broken_manifest_asset(path, error) for path, error in broken]
     from pipelines.schedules import retest_alert_sensor, retest_schedules
 
-    schedules = retest_schedules(manifests)
+    schedules = retest_schedules(manifests, project)
     sensors = [retest_alert_sensor(project)] if schedules else []
     # In-process: a subprocess per step re-imports everything (83 s vs 30 s measured for one run among 500).
     return Definitions(assets=assets, schedules=schedules, sensors=sensors, executor=in_process_executor)

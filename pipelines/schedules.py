@@ -1,4 +1,6 @@
-"""Re-tests of active integrations: per integration with `test.retest`, a schedule over ingest, map and test."""
+"""Re-tests of deployed integrations: per integration with `test.retest`, a schedule over ingest, map and test (with
+the health-score check) that runs while the integration is deployed (status active or degraded) and skips otherwise.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +11,23 @@ from dagster import (
     DefaultScheduleStatus,
     DefaultSensorStatus,
     RunFailureSensorContext,
+    RunRequest,
     ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SkipReason,
     define_asset_job,
     run_failure_sensor,
 )
 
 from pipelines.assets import asset_key
 from vitesse.alerts import alert, mark_degraded
+from vitesse.artifacts import read_status
 from vitesse.manifest import ManifestFile
 
+DEPLOYED = ("active", "degraded")
 
-def retest_schedules(manifests: list[ManifestFile]) -> list[ScheduleDefinition]:
+
+def retest_schedules(manifests: list[ManifestFile], project: Any) -> list[ScheduleDefinition]:
     schedules = []
     for mf in manifests:
         if not mf.manifest.test.retest:
@@ -37,9 +45,20 @@ def retest_schedules(manifests: list[ManifestFile]) -> list[ScheduleDefinition]:
                 job=job,
                 cron_schedule=mf.manifest.test.retest,
                 default_status=DefaultScheduleStatus.RUNNING,
+                execution_fn=_when_deployed(project, mf.name),
             )
         )
     return schedules
+
+
+def _when_deployed(project: Any, integration: str) -> Any:
+    def evaluate(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+        status = read_status(project.store, integration).status
+        if status not in DEPLOYED:
+            return SkipReason(f"{integration} is {status}: re-tests run once it is deployed")
+        return RunRequest(tags={"integration": integration, "vitesse/retest": "true"})
+
+    return evaluate
 
 
 def retest_alert_sensor(project: Any) -> Any:

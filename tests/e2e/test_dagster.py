@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetCheckKey, AssetKey, DagsterInstance, build_schedule_context, materialize
 
 from pipelines.definitions import build_definitions
+from vitesse.artifacts import ArtifactStore, record_success
 from vitesse.deploy.process import _alive
 
 pytestmark = pytest.mark.slow
@@ -108,8 +110,18 @@ def test_retest_schedule_requests_ingest_map_and_test(project: Path) -> None:
     defs = build_definitions(project)
     schedule = next(s for s in defs.schedules if s.name == "retest_crm_to_mailwave")
     assert schedule.cron_schedule == "0 */6 * * *"
-    selected = schedule.job.selection.resolve(defs.get_repository_def().asset_graph)
-    assert selected == set(keys("crm-to-mailwave", "ingest", "map", "test"))
+    graph = defs.get_repository_def().asset_graph
+    assert schedule.job.selection.resolve(graph) == set(keys("crm-to-mailwave", "ingest", "map", "test"))
+    check = AssetCheckKey(AssetKey(["integ", "crm-to-mailwave", "test"]), "health_score")
+    assert schedule.job.selection.resolve_checks(graph) == {check}
+    # a tick while the integration is not deployed skips; once it is active, it requests the re-test run
+    with build_schedule_context(scheduled_execution_time=datetime(2026, 11, 29, 6, tzinfo=UTC)) as context:
+        skipped = schedule.evaluate_tick(context)
+        assert not skipped.run_requests and "re-tests run once it is deployed" in skipped.skip_message
+        record_success(ArtifactStore.for_project(project), "crm-to-mailwave", "deploy")
+        due = schedule.evaluate_tick(context)
+    [request] = due.run_requests
+    assert request.tags["integration"] == "crm-to-mailwave" and request.tags["vitesse/retest"] == "true"
 
 
 def test_dagster_cli_materializes(project: Path) -> None:
