@@ -14,6 +14,7 @@ from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import Side, TestConfig
 from vitesse.mapping.compile import compile_mapping
 from vitesse.mapping.models import MappingLogic
+from vitesse.runtime.paginate import records_in
 
 RESPONSE_RECORDS_CHECKED = 5
 
@@ -28,20 +29,6 @@ class Sides:
     dest_spec: ApiSpec
     dest_endpoint: Endpoint
     destination: Side
-
-
-def records_at(body: Any, record_path: str) -> list[Any]:
-    """The records in a response body (``data[]`` -> body['data'], ``[]`` -> body, ``''`` -> [body])."""
-    if record_path == "":
-        return [body]
-    if record_path == "[]":
-        return body if isinstance(body, list) else []
-    node = body
-    for part in record_path.removesuffix("[]").split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    if record_path.endswith("[]"):
-        return node if isinstance(node, list) else []
-    return [node] if node is not None else []
 
 
 def _describe(violations: list[Violation]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -177,7 +164,7 @@ def _source_call(box: Sandbox, sides: Sides, validator: RecordValidator) -> Test
         )
         test.problems.append(("(sandbox)", call.code))
     else:
-        for record in records_at(call.body, endpoint.record_path)[:RESPONSE_RECORDS_CHECKED]:
+        for record in records_in(call.body, endpoint.record_path)[:RESPONSE_RECORDS_CHECKED]:
             messages, problems = _describe(validator.violations(record))
             test.errors += [f"response: {m}" for m in messages]
             test.problems += [(f, f"response {c}") for f, c in problems]

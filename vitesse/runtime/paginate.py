@@ -36,6 +36,7 @@ def dig(body: Any, path: str | None) -> Any:
 
 
 def records_in(body: Any, record_path: str) -> list[Any]:
+    """The records in a response body (`data[]` -> body["data"], `[]` -> body, `""` -> [body]); the guardian too."""
     if record_path == "":
         return [body] if body is not None else []
     if record_path == "[]":
