@@ -405,6 +405,65 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("spec")
+@click.argument("endpoint", required=False)
+@click.option("--request", "request_body", is_flag=True, help="The request body's fields instead of the record's.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@handle_errors
+def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -> None:
+    """List a spec's endpoints, or the field paths of one ENDPOINT ('GET /customers'): what hints and transforms name.
+
+    SPEC is a path, file:// or https:// URL. The fields of a GET are those of its record (the list item); of a write,
+    use --request for what it accepts.
+    """
+    from vitesse.ingest import ingest_spec
+    from vitesse.mapping.endpoints import named_endpoint
+    from vitesse.mapping.fields import flatten
+
+    api = ingest_spec(spec)
+    if endpoint is None:
+        rows = [[e.key, e.record_path or "-", (e.summary or "")[:60]] for e in api.endpoints]
+        if as_json:
+            emit_json([{"endpoint": e.key, "record_path": e.record_path, "summary": e.summary} for e in api.endpoints])
+            return
+        click.echo(table(rows, ["endpoint", "records at", "summary"]))
+        return
+    found = named_endpoint(api, endpoint, "", label="endpoint")
+    leaves = flatten(found.request_schema if request_body else found.response_schema, api.schemas)
+    if as_json:
+        emit_json(
+            [
+                {
+                    "path": f.path,
+                    "type": f.type,
+                    "format": f.format,
+                    "item_type": f.item_type,
+                    "required": f.required,
+                    "nullable": f.nullable,
+                    "read_only": f.read_only,
+                    "description": f.description,
+                }
+                for f in leaves
+            ]
+        )
+        return
+    rows = [
+        [
+            f.path,
+            f"{f.type or '?'}{f'<{f.item_type}>' if f.item_type else ''}{'/' + f.format if f.format else ''}",
+            ", ".join(
+                flag
+                for flag, on in (("required", f.required), ("nullable", f.nullable), ("read-only", f.read_only))
+                if on
+            ),
+            f.description.replace("\n", " ")[:60],
+        ]
+        for f in leaves
+    ]
+    click.echo(table(rows, ["field", "type", "flags", "description"]) if rows else "no fields (no schema)")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the API has no auth).")
 @click.option("--port", type=click.IntRange(1, 65535), default=9001, show_default=True)
 @click.option(

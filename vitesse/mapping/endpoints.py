@@ -113,8 +113,9 @@ def _choice(options: list[EndpointOption], spec: ApiSpec, side: str, wanted: str
     return EndpointChoice(chosen=options[0].endpoint, from_manifest=False, alternatives=options[1:6])
 
 
-def named_endpoint(spec: ApiSpec, key: str, side: str) -> Endpoint:
-    """The endpoint the manifest names, or a `MappingError` with the closest real ones."""
+def named_endpoint(spec: ApiSpec, key: str, side: str, *, label: str | None = None) -> Endpoint:
+    """The endpoint the manifest names (``<side>.endpoint``, or ``label``), or a `MappingError` with the closest real
+    ones."""
     import difflib
 
     from vitesse.errors import MappingError
@@ -124,6 +125,7 @@ def named_endpoint(spec: ApiSpec, key: str, side: str) -> Endpoint:
         close = difflib.get_close_matches(key, [e.key for e in spec.endpoints], n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise MappingError(
-            f"{side}.endpoint {key!r} is not in the {spec.api_name} spec{hint}", code="mapping.no_endpoint"
+            f"{label or side + '.endpoint'} {key!r} is not in the {spec.api_name} spec{hint}",
+            code="mapping.no_endpoint",
         )
     return endpoint

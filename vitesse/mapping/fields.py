@@ -7,7 +7,6 @@ or at ``max_depth``. Leaves are scalars, arrays of scalars and free-form objects
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,26 +195,3 @@ def flatten(schema: dict[str, Any] | None, schemas: dict[str, Any], *, max_depth
     root = schema.get("x-schema-name")
     flattener.walk(schema, "", True, 0, frozenset([root]) if isinstance(root, str) else frozenset())
     return list(flattener.fields.values())
-
-
-def main(argv: list[str]) -> int:
-    """``python -m vitesse.mapping.fields SPEC 'METHOD /path' request|response``: print an endpoint's fields."""
-    from vitesse.ingest import ingest_spec
-
-    spec_path, key, side = argv
-    spec = ingest_spec(spec_path)
-    endpoint = spec.endpoint(key)
-    if endpoint is None:
-        print(f"no endpoint {key!r} in {spec_path}", file=sys.stderr)
-        return 1
-    schema = endpoint.request_schema if side == "request" else endpoint.response_schema
-    for f in flatten(schema, spec.schemas):
-        flags = "".join(c for c, on in (("R", f.required), ("N", f.nullable), ("r", f.read_only)) if on)
-        item = f"<{f.item_type}>" if f.item_type else ""
-        kind = f"{f.type or '?'}{item}{'/' + f.format if f.format else ''}"
-        print(f"{f.path:<50} {kind:<22} {flags:<3} {f.description[:70]!r}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -150,3 +150,22 @@ def test_run_stops_at_the_gate(project: Path) -> None:
     result = invoke(project, "run", "crm-to-mailwave")
     assert result.exit_code == 1 and "Integration tests failed: health_score = " in result.stderr
     assert not (project / ".vitesse/artifacts/crm-to-mailwave/deploy").exists()
+
+
+def test_fields_lists_endpoints_and_field_paths(project: Path) -> None:
+    spec = str(project / "integrations" / "specs" / "acme-crm.yaml")
+    listing = CliRunner().invoke(cli, ["fields", spec])
+    assert listing.exit_code == 0 and "GET /customers" in listing.output and "data[]" in listing.output
+    record = CliRunner().invoke(cli, ["fields", spec, "GET /customers", "--json"])
+    paths = {f["path"]: f for f in json.loads(record.output)}
+    assert "email" in paths and paths["address.city"]["type"] == "string"
+    written = CliRunner().invoke(
+        cli, ["fields", str(project / "integrations/specs/mailwave.yaml"), "POST /contacts", "--request"]
+    )
+    assert "email_address" in written.output and "required" in written.output
+    unknown = CliRunner().invoke(cli, ["fields", spec, "GET /custmers"])
+    assert unknown.exit_code == 1
+    assert unknown.stderr.strip() == (
+        "error: endpoint 'GET /custmers' is not in the Acme CRM API spec; did you mean 'GET /customers', "
+        "'POST /customers', 'GET /orders'?"
+    )
