@@ -69,11 +69,19 @@ class KubernetesTarget:
         )
 
     def stop(self, ctx: DeployContext) -> None:
-        raise DeployError(
-            "stopping a kubernetes deployment is `kubectl delete -l "
-            f"app.kubernetes.io/instance={ctx.resource}` (not automated yet)",
-            code="deploy.unsupported",
-        )
+        """Delete what deploy applied (Deployment first, so no pod outlives its config); already gone is fine."""
+        k8s = ctx.mf.manifest.deploy.kubernetes
+        api = _client(k8s.kubeconfig)
+        for kind, name in (
+            ("Deployment", ctx.resource),
+            ("HorizontalPodAutoscaler", ctx.resource),
+            ("Ingress", ctx.resource),
+            ("Service", ctx.resource),
+            ("ConfigMap", f"{ctx.resource}-bundle"),
+        ):
+            _call(
+                api, "DELETE", kind, k8s.namespace, name, query=[("propagationPolicy", "Background")], missing_ok=True
+            )
 
 
 def _client(kubeconfig: str | None) -> Any:
@@ -121,33 +129,62 @@ def _wait_for_rollout(api: Any, namespace: str, name: str, timeout: float) -> in
     raise DeployError(f"the rollout of {name} did not finish in {timeout:g} s ({last})", code="deploy.rollout")
 
 
+_PATHS = {
+    "ConfigMap": "/api/v1/namespaces/{ns}/configmaps/{name}",
+    "Service": "/api/v1/namespaces/{ns}/services/{name}",
+    "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/{name}",
+    "Ingress": "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}",
+    "HorizontalPodAutoscaler": "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/{name}",
+}
+
+
 def _server_side_apply(api: Any, document: dict[str, Any]) -> None:
     """PATCH with application/apply-patch+yaml, the field manager 'vitesse', forcing conflicts."""
-    kind, meta = document["kind"], document["metadata"]
-    paths = {
-        "ConfigMap": "/api/v1/namespaces/{ns}/configmaps/{name}",
-        "Service": "/api/v1/namespaces/{ns}/services/{name}",
-        "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/{name}",
-        "Ingress": "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}",
-        "HorizontalPodAutoscaler": "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/{name}",
-    }
-    path = paths[kind].format(ns=meta["namespace"], name=meta["name"])
+    meta = document["metadata"]
+    _call(
+        api,
+        "PATCH",
+        document["kind"],
+        meta["namespace"],
+        meta["name"],
+        query=[("fieldManager", "vitesse"), ("force", "true")],
+        content_type="application/apply-patch+yaml",
+        body=yaml.safe_dump(document, sort_keys=False),
+    )
+
+
+def _call(
+    api: Any,
+    method: str,
+    kind: str,
+    namespace: str,
+    name: str,
+    *,
+    query: list[tuple[str, str]],
+    content_type: str = "application/json",
+    body: str | None = None,
+    missing_ok: bool = False,
+) -> None:
+    """One request to the API server for one object; a `DeployError` naming it when the server refuses."""
+    action = {"PATCH": "applying", "DELETE": "deleting"}[method]
     try:
-        method, url, headers, body, post = api.param_serialize(
-            method="PATCH",
-            resource_path=path,
-            query_params=[("fieldManager", "vitesse"), ("force", "true")],
-            header_params={"Content-Type": "application/apply-patch+yaml", "Accept": "application/json"},
-            body=yaml.safe_dump(document, sort_keys=False),
+        method, url, headers, payload, post = api.param_serialize(
+            method=method,
+            resource_path=_PATHS[kind].format(ns=namespace, name=name),
+            query_params=query,
+            header_params={"Content-Type": content_type, "Accept": "application/json"},
+            body=body,
             auth_settings=["BearerToken"],
         )
-        response = api.call_api(method, url, header_params=headers, body=body, post_params=post)
+        response = api.call_api(method, url, header_params=headers, body=payload, post_params=post)
         response.read()
+        if response.status == 404 and missing_ok:
+            return
         if not 200 <= response.status < 300:
             raise DeployError(
-                f"applying {kind} {meta['name']}: HTTP {response.status} {response.data[:300]!r}", code="deploy.apply"
+                f"{action} {kind} {name}: HTTP {response.status} {response.data[:300]!r}", code="deploy.apply"
             )
     except DeployError:
         raise
     except Exception as exc:
-        raise DeployError(f"applying {kind} {meta['name']} failed: {exc}", code="deploy.apply") from None
+        raise DeployError(f"{action} {kind} {name} failed: {exc}", code="deploy.apply") from None

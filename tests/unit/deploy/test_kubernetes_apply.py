@@ -24,6 +24,7 @@ class ApiServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Handler)
         self.objects: dict[str, dict] = {}
         self.patches: list[tuple[str, str, str]] = []
+        self.deletes: list[tuple[str, int]] = []
         self.reads = 0
 
 
@@ -41,6 +42,12 @@ class Handler(BaseHTTPRequestHandler):
         document.setdefault("metadata", {})["generation"] = 1
         self.server.objects[path] = document
         self.send(200, document)
+
+    def do_DELETE(self) -> None:
+        path = self.path.split("?")[0]
+        found = self.server.objects.pop(path, None)
+        self.server.deletes.append((path, 200 if found else 404))
+        self.send(200 if found else 404, {"kind": "Status", "code": 200 if found else 404})
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0].removesuffix("/status")
@@ -126,3 +133,17 @@ def test_server_side_apply_and_rollout(project: Path, api_server: ApiServer) -> 
     assert envelope["current_step"] == "ACTIVE"
     status = json.loads(runner.invoke(cli, ["status", "crm-to-mailwave", "--json", "--project", str(project)]).stdout)
     assert status["status"] == "active"
+
+    # --stop deletes what was applied (the Deployment first); stopping again finds nothing and is fine
+    for _ in range(2):
+        stopped = runner.invoke(cli, ["deploy", "crm-to-mailwave", "--stop", "--project", str(project)])
+        assert stopped.exit_code == 0, stopped.stderr
+    assert api_server.objects == {}
+    first = [path for path, _ in api_server.deletes[:5]]
+    assert first[0] == "/apis/apps/v1/namespaces/integrations/deployments/vitesse-crm-to-mailwave"
+    assert set(first) == set(paths) | {
+        "/apis/autoscaling/v2/namespaces/integrations/horizontalpodautoscalers/vitesse-crm-to-mailwave"
+    }
+    assert all(code == 404 for _, code in api_server.deletes[5:])
+    status = json.loads(runner.invoke(cli, ["status", "crm-to-mailwave", "--json", "--project", str(project)]).stdout)
+    assert status["status"] == "stopped"
