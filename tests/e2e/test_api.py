@@ -50,7 +50,7 @@ SPECS = {"source_spec_url": "specs/acme-crm.yaml", "dest_spec_url": "specs/mailw
 class ApiServer:
     """`vitesse api --project DIR --port N` in its own process group."""
 
-    def __init__(self, project: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, project: Path, env: dict[str, str] | None = None, *args: str) -> None:
         self.project = project
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -65,6 +65,7 @@ class ApiServer:
                     str(project),
                     "--port",
                     str(self.port),
+                    *args,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -104,7 +105,9 @@ def empty_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def api(empty_project: Path) -> Iterator[httpx.Client]:
-    server = ApiServer(empty_project, env={"KUBECONFIG": str(empty_project / "no-kubeconfig")})
+    server = ApiServer(
+        empty_project, {"KUBECONFIG": str(empty_project / "no-kubeconfig")}, "--cors-origin", "http://localhost:5173"
+    )
     try:
         with httpx.Client(base_url=server.url, timeout=180) as client:
             yield client
@@ -237,6 +240,11 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
 
 def test_errors_use_the_seeds_envelope_and_codes(api: httpx.Client, empty_project: Path) -> None:
     assert_failed(api.get(f"{API}/{uuid.uuid4()}"), 404, "not found")
+    preflight = api.options(  # the seed's React flow runs in a browser on another origin
+        API, headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"}
+    )
+    assert preflight.headers.get("access-control-allow-origin") == "http://localhost:5173"
+    assert "access-control-allow-origin" not in api.get(API, headers={"Origin": "http://evil.example"}).headers
     assert_failed(api.post(f"{API}/no-such-integration/ingest", json=SPECS), 404)
     created = api.post(API, json={**SEED_CREATE, "name": "Order Check"})
     iid = created.json()["integration_id"]

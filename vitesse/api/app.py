@@ -128,8 +128,15 @@ def _step_endpoint(workflow: Workflow, step: str, request_model: type) -> Any:
     return endpoint
 
 
-def create_app(project: Project, *, lock_timeout: float = 60.0, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
-    """The API over ``project`` (its ``integrations/`` and artifact store)."""
+def create_app(
+    project: Project,
+    *,
+    lock_timeout: float = 60.0,
+    max_body_bytes: int = MAX_BODY_BYTES,
+    cors_origins: list[str] | None = None,
+) -> FastAPI:
+    """The API over ``project`` (its ``integrations/`` and artifact store); ``cors_origins`` lets a browser app on
+    those origins (the seed's React flow) call it."""
     workflow = Workflow(project, lock_timeout=lock_timeout)
     app = FastAPI(
         title="vitesse",
@@ -137,6 +144,12 @@ def create_app(project: Project, *, lock_timeout: float = 60.0, max_body_bytes: 
         description="The five-step integration workflow: create, ingest, map, test, deploy.",
     )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    if cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+        )
 
     @app.exception_handler(VitesseError)
     async def vitesse_error(request: Request, exc: VitesseError) -> JSONResponse:

@@ -473,9 +473,10 @@ def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -
     show_default=True,
     help="Seconds a step call waits for another step of the same integration before answering 409.",
 )
+@click.option("--cors-origin", "cors_origins", multiple=True, help="Let a browser app on this origin call the API.")
 @project_option
 @handle_errors
-def api(host: str, port: int, lock_timeout: float, project: Path) -> None:
+def api(host: str, port: int, lock_timeout: float, cors_origins: tuple[str, ...], project: Path) -> None:
     """Serve the seed's REST API (/api/v1/vitesse/integrations...) over this project."""
     import socket
 
@@ -489,7 +490,8 @@ def api(host: str, port: int, lock_timeout: float, project: Path) -> None:
     except OSError as exc:
         raise VitesseError(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port or --host") from None
     progress(f"vitesse API on http://{host}:{port}/api/v1/vitesse/integrations (docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(Project(project), lock_timeout=lock_timeout), host=host, port=port, log_level="info")
+    app = create_app(Project(project), lock_timeout=lock_timeout, cors_origins=list(cors_origins))
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def main() -> None:
