@@ -10,7 +10,7 @@ exit code 1, the REST API into the seed's error envelope. Anything else is a bug
      +-- StepOrderError     a step was called before the steps it depends on
      +-- BusyError          another step of the same integration is running
      +-- NotFoundError      no integration with the id or name asked for
-     +-- ConflictError      an integration of that name exists with other settings
+     +-- ConflictError      an integration of that name exists with other settings, or an Idempotency-Key is reused
      +-- MappingError       no usable mapping between the two endpoints
      +-- GateError          the health score is below the threshold
      +-- DeployError        a deploy target failed

@@ -180,15 +180,13 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     assert body["data"]["next_step"] == "test"
 
     # Step 4: test against the Prism sandboxes -> DEPLOYING
-    tested = api.post(
-        f"{API}/{iid}/test",
-        json={
-            "test_sample_size": 10,
-            "skip_destructive": True,
-            "source_sandbox_url": crm,
-            "dest_sandbox_url": mailwave,
-        },
-    )
+    test_request = {
+        "test_sample_size": 10,
+        "skip_destructive": True,
+        "source_sandbox_url": crm,
+        "dest_sandbox_url": mailwave,
+    }
+    tested = api.post(f"{API}/{iid}/test", json=test_request, headers={"Idempotency-Key": "test-1"})
     assert tested.status_code == 200, tested.text
     body = tested.json()
     assert body["current_step"] == "DEPLOYING"
@@ -198,6 +196,11 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     history = empty_project / ".vitesse/artifacts/acme-crm-to-mailwave-sync/test"
     artifact = json.loads((history / f"{(history / 'latest').read_text().strip()}.json").read_text())
     assert artifact["data"]["status_codes"], "no shadow call reached the Prism sandboxes"
+    # a retry with the same Idempotency-Key gets the first answer (no new run: same latencies, same version)
+    retry = api.post(f"{API}/{iid}/test", json=test_request, headers={"Idempotency-Key": "test-1"})
+    assert retry.json() == body and len(list(history.glob("*.json"))) == 1
+    reused = api.post(f"{API}/{iid}/test", json={"test_sample_size": 9}, headers={"Idempotency-Key": "test-1"})
+    assert_failed(reused, 409, "Idempotency-Key 'test-1' was used for a different test request")
 
     # Step 5: deploy on the process target -> ACTIVE, a service that answers
     deploy_request = {"replicas": 1, "memory_mb": 512, "cpu_cores": 0.5, "auto_scale": False}

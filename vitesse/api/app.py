@@ -11,7 +11,7 @@ import logging
 from importlib.metadata import version
 from typing import Any
 
-from fastapi import FastAPI, Path, Request, Response
+from fastapi import FastAPI, Header, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
@@ -43,6 +43,12 @@ logger = logging.getLogger("vitesse.api")
 
 IntegrationId = Path(
     min_length=1, max_length=200, description="The integration's id (a stable UUID) or its manifest name"
+)
+IdempotencyKey = Header(
+    None,
+    alias="Idempotency-Key",
+    max_length=200,
+    description="Retry safely: the same key and body within 24 h return the first answer instead of running again",
 )
 
 
@@ -120,10 +126,17 @@ STEP_ROUTES = (
 def _step_endpoint(workflow: Workflow, step: str, request_model: type) -> Any:
     """The route function of one step: an optional JSON body of ``request_model``, the integration id in the path."""
 
-    def endpoint(body: Any = None, integration_id: str = IntegrationId) -> dict[str, Any]:
-        return workflow.run(integration_id, step, body or request_model())
+    def endpoint(
+        body: Any = None, integration_id: str = IntegrationId, idempotency_key: str | None = IdempotencyKey
+    ) -> dict[str, Any]:
+        return workflow.run(integration_id, step, body or request_model(), idempotency_key=idempotency_key)
 
-    endpoint.__annotations__ = {"body": request_model | None, "integration_id": str, "return": dict[str, Any]}
+    endpoint.__annotations__ = {
+        "body": request_model | None,
+        "integration_id": str,
+        "idempotency_key": str | None,
+        "return": dict[str, Any],
+    }
     endpoint.__name__ = f"{step}_step"
     return endpoint
 

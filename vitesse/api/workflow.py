@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vitesse.api.idempotency import IdempotencyKeys
 from vitesse.api.models import CreateRequest, DeployRequest, DiscoveryIn, IngestRequest, MapRequest, TestRequest
 from vitesse.artifacts import Artifact, integration_id, read_status, write_atomic
 from vitesse.artifacts.steps import upstream
@@ -120,25 +121,38 @@ class Workflow:
 
     # -- steps 2-5 -----------------------------------------------------------------------------------------------
 
-    def run(self, ident: str, step: str, request: StepRequest) -> dict[str, Any]:
+    def run(self, ident: str, step: str, request: StepRequest, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        """Write the request into the manifest and run the step; with ``idempotency_key``, a retry of the same
+        request returns the first answer (see `vitesse.api.idempotency`)."""
         mf = self.resolve(ident)
         store = self.project.store
+        keys = IdempotencyKeys(store)
+        body = request.model_dump(mode="json")
         with store.lock(mf.name, timeout=self.lock_timeout):
-            mf = self.project.load(mf.name)  # as it is now that we hold the lock
-            changes = _changes(self.project, mf, request)
-            before = mf.path.read_text()
-            if changes:
-                mf = edit_manifest(mf.path, changes)
-            try:
-                artifact = self._run_step(mf, request)
-                if isinstance(request, IngestRequest):
-                    mf = _declare_auth(mf, artifact)
-            except GateError:
-                raise  # the results are stored and match the manifest as edited
-            except VitesseError:
-                if changes and mf.path.read_text() != before:
-                    write_atomic(mf.path, before.encode())
-                raise
+            if idempotency_key and (saved := keys.replay(mf.name, step, idempotency_key, body)) is not None:
+                return saved[0]
+            answer = self._run_locked(mf.name, step, request)
+            if idempotency_key:
+                keys.remember(mf.name, step, idempotency_key, body, answer, 200)
+        return answer
+
+    def _run_locked(self, name: str, step: str, request: StepRequest) -> dict[str, Any]:
+        """The step call proper; the caller holds the integration's lock."""
+        mf = self.project.load(name)  # as it is now that we hold the lock
+        changes = _changes(self.project, mf, request)
+        before = mf.path.read_text()
+        if changes:
+            mf = edit_manifest(mf.path, changes)
+        try:
+            artifact = self._run_step(mf, request)
+            if isinstance(request, IngestRequest):
+                mf = _declare_auth(mf, artifact)
+        except GateError:
+            raise  # the results are stored and match the manifest as edited
+        except VitesseError:
+            if changes and mf.path.read_text() != before:
+                write_atomic(mf.path, before.encode())
+            raise
         return step_envelope(step, artifact, mf)
 
     def _run_step(self, mf: ManifestFile, request: StepRequest) -> Artifact:

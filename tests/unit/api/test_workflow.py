@@ -79,3 +79,22 @@ def test_auth_is_declared_from_the_specs_security_scheme() -> None:
     oauth = [{"type": "oauth2", "flows": {"clientCredentials": {"tokenUrl": "https://x.example/token"}}}]
     assert suggested_auth("Box", oauth)["client_secret_env"] == "BOX_CLIENT_SECRET"
     assert suggested_auth("Box", [{"type": "oauth2", "flows": {"authorizationCode": {}}}]) is None
+
+
+def test_idempotency_keys_expire_and_refuse_other_bodies(tmp_path, monkeypatch) -> None:
+    import time
+
+    from vitesse.api.idempotency import TTL_SECONDS, IdempotencyKeys
+    from vitesse.artifacts import ArtifactStore
+    from vitesse.errors import ConflictError
+
+    keys = IdempotencyKeys(ArtifactStore(tmp_path))
+    assert keys.replay("demo", "test", "k", {"a": 1}) is None
+    keys.remember("demo", "test", "k", {"a": 1}, {"status": "success"}, 200)
+    assert keys.replay("demo", "test", "k", {"a": 1}) == ({"status": "success"}, 200)
+    assert keys.replay("demo", "map", "k", {"a": 2}) is None  # per step
+    with pytest.raises(ConflictError, match="used for a different test request"):
+        keys.replay("demo", "test", "k", {"a": 2})
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + TTL_SECONDS + 1)
+    assert keys.replay("demo", "test", "k", {"a": 2}) is None  # expired: a new run
