@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -40,8 +41,9 @@ class Handler(BaseHTTPRequestHandler):
         elif self.path == "/big":
             self.send_response(200)
             self.end_headers()
-            for _ in range(3000):
-                self.wfile.write(b"#" * 1000 + b"\n")
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gives up at its limit
+                for _ in range(3000):
+                    self.wfile.write(b"#" * 1000 + b"\n")
         elif self.path == "/slow":
             time.sleep(3)
             self._send(200, SPEC)
@@ -60,7 +62,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(code)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client stops reading at its limit
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="module")
