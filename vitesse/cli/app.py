@@ -414,11 +414,11 @@ def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -
     """List a spec's endpoints, or the field paths of one ENDPOINT ('GET /customers'): what hints and transforms name.
 
     SPEC is a path, file:// or https:// URL. The fields of a GET are those of its record (the list item); of a write,
-    use --request for what it accepts.
+    use --request for what it accepts (read-only fields left out, as the mapper does).
     """
     from vitesse.ingest import ingest_spec
     from vitesse.mapping.endpoints import named_endpoint
-    from vitesse.mapping.fields import flatten
+    from vitesse.mapping.propose import record_fields, request_fields
 
     api = ingest_spec(spec)
     if endpoint is None:
@@ -429,7 +429,7 @@ def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -
         click.echo(table(rows, ["endpoint", "records at", "summary"]))
         return
     found = named_endpoint(api, endpoint, "", label="endpoint")
-    leaves = flatten(found.request_schema if request_body else found.response_schema, api.schemas)
+    leaves = request_fields(api, found) if request_body else record_fields(api, found)  # what a mapping can use
     if as_json:
         emit_json(
             [
