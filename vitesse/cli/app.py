@@ -372,9 +372,18 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
         if as_json:
             emit_json(listing)
             return
-        rows = [[i["manifest_name"], i["status"], i["last_updated"] or "-", i["error"] or ""] for i in listing["data"]]
+        rows = [
+            [
+                i["manifest_name"],
+                i["status"],
+                f"{i['health_score']['overall']:g}" if i["health_score"] else "-",
+                i["last_updated"] or "-",
+                i["error"] or "",
+            ]
+            for i in listing["data"]
+        ]
         click.echo(
-            table(rows, ["integration", "status", "updated", "error"])
+            table(rows, ["integration", "status", "health", "updated", "error"])
             if rows
             else "no integrations; create one with `vitesse new NAME`"
         )
