@@ -106,6 +106,27 @@ def test_editing_a_manifest_changes_only_the_affected_code_versions(project: Pat
     assert changed == {("integ", "crm-to-mailwave", "test")}
 
 
+def test_editing_a_manifest_marks_exactly_the_affected_steps_unsynced(project: Path) -> None:
+    """Dagster's own staleness resolver (what the UI shows as unsynced) after a real run and an edit."""
+    from dagster._core.definitions.data_version import StaleStatus
+    from dagster._utils.test.data_versions import get_stale_status_resolver
+
+    instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
+    selection = keys("crm-to-mailwave", "ingest", "map", "test")
+    assert materialize(everything(build_definitions(project)), instance=instance, selection=selection).success
+    resolver = get_stale_status_resolver(instance, everything(build_definitions(project)))
+    assert [resolver.get_status(k) for k in selection] == [StaleStatus.FRESH] * 3
+
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(manifest.read_text().replace("  sample_size: 10\n", "  sample_size: 12\n"))
+    resolver = get_stale_status_resolver(instance, everything(build_definitions(project)))
+    assert [resolver.get_status(k) for k in selection] == [StaleStatus.FRESH, StaleStatus.FRESH, StaleStatus.STALE]
+    causes = resolver.get_stale_causes(selection[2])
+    assert any("code version" in cause.reason for cause in causes), causes
+    other = AssetKey(["integ", "mailwave-to-crm", "ingest"])
+    assert resolver.get_status(other) == StaleStatus.MISSING  # never materialized; untouched by the edit
+
+
 def test_retest_schedule_requests_ingest_map_and_test(project: Path) -> None:
     defs = build_definitions(project)
     schedule = next(s for s in defs.schedules if s.name == "retest_crm_to_mailwave")
