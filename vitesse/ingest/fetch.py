@@ -11,6 +11,7 @@ import ipaddress
 import os
 import socket
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
@@ -68,8 +69,9 @@ def _refuse_link_local(url: str, address: str) -> None:
         )
 
 
-def check_public_host(url: str, access: SpecAccess) -> None:
-    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address."""
+def check_public_host(url: str, access: SpecAccess) -> str:
+    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address; return the checked
+    address to connect to (so a second DNS answer cannot differ from the one checked: DNS rebinding)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
         raise SpecError(f"{url}: unsupported URL scheme {parsed.scheme!r}; use https://", code="spec.bad_url")
@@ -95,6 +97,7 @@ def check_public_host(url: str, access: SpecAccess) -> None:
                 "spec_access.private_hosts: true if you trust it",
                 code="spec.private_address",
             )
+    return str(ipaddress.ip_address(infos[0][4][0]))
 
 
 def read_file(uri: str, access: SpecAccess) -> bytes:
@@ -129,9 +132,9 @@ def read_url(url: str, access: SpecAccess) -> tuple[bytes, str]:
     current = url
     with httpx.Client(timeout=timeout, follow_redirects=False, headers={"Accept": "application/json, */*"}) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            check_public_host(current, access)
+            pinned, pinning = _pinned(current, check_public_host(current, access))
             try:
-                with client.stream("GET", current) as response:
+                with client.stream("GET", pinned, **pinning) as response:
                     if response.is_redirect:
                         current = urljoin(current, response.headers.get("location", ""))
                         continue
@@ -157,6 +160,19 @@ def read_url(url: str, access: SpecAccess) -> tuple[bytes, str]:
             except httpx.HTTPError as exc:
                 raise SpecError(f"{current}: cannot fetch: {exc}", code="spec.unreachable") from None
     raise SpecError(f"{url}: more than {MAX_REDIRECTS} redirects", code="spec.unreachable")
+
+
+def _pinned(url: str, address: str) -> tuple[str, dict[str, Any]]:
+    """``url`` with its host replaced by the checked ``address``, plus the Host header and the TLS server name that
+    keep virtual hosting and certificate checks on the original name."""
+    parsed = urlparse(url)
+    host = parsed.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal + (f":{parsed.port}" if parsed.port else "")
+    kwargs: dict[str, Any] = {"headers": {"Host": parsed.netloc.rsplit("@", 1)[-1]}}
+    if parsed.scheme == "https":
+        kwargs["extensions"] = {"sni_hostname": host}
+    return parsed._replace(netloc=netloc).geturl(), kwargs
 
 
 def _too_large(url: str, size: int, access: SpecAccess) -> SpecError:

@@ -30,11 +30,15 @@ paths:
 THING = b"type: object\nproperties: {id: {type: string}}\n"
 
 
+SEEN: list[tuple[str, str]] = []  # (path, Host header) of every request the stand-in server answered
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
 
     def do_GET(self) -> None:
+        SEEN.append((self.path, self.headers.get("Host", "")))
         routes = {"/spec.yaml": SPEC, "/models/thing.yaml": THING}
         if self.path in routes:
             self._send(200, routes[self.path])
@@ -123,3 +127,53 @@ def test_failures_are_one_line_errors(server: str, path: str, message: str, code
 def test_unresolvable_host_is_a_clear_error() -> None:
     with pytest.raises(SpecError, match="cannot resolve host"):
         ingest_spec("https://no-such-host.invalid/spec.yaml")
+
+
+def fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
+    """Resolve the names in ``answers`` to their next address (the last one repeats); others as usual."""
+    import socket
+
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list:
+        if host not in answers:
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        address = answers[host].pop(0) if len(answers[host]) > 1 else answers[host][0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 80)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_the_checked_address_is_the_one_connected_to(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the check sees a public address, a second lookup would answer 127.0.0.1. vitesse resolves
+    once and connects to the checked address, so the loopback server never sees the request."""
+    import socket
+
+    port = server.rsplit(":", 1)[1]
+    public = "1.2.3.4"  # global, so the check passes; never actually contacted (refused below)
+    asked = fake_dns(monkeypatch, {"rebind.example": [public, "127.0.0.1"]})
+    real_connect = socket.create_connection
+
+    def create_connection(address: tuple, *args: object, **kwargs: object) -> socket.socket:
+        if address[0] == public:
+            raise ConnectionRefusedError(111, "refused by the test")
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    SEEN.clear()
+    with pytest.raises(SpecError, match=r"rebind\.example.*cannot fetch"):
+        ingest_spec(f"http://rebind.example:{port}/spec.yaml", access=SpecAccess(timeout_seconds=1))
+    assert asked == ["rebind.example"]  # one lookup, the checked one
+    assert SEEN == []
+
+
+def test_pinned_requests_keep_the_host_name(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    port = server.rsplit(":", 1)[1]
+    fake_dns(monkeypatch, {"specs.internal.example": ["127.0.0.1"]})
+    SEEN.clear()
+    spec = ingest_spec(f"http://specs.internal.example:{port}/spec.yaml", access=TRUSTED)
+    assert spec.title == "Remote"
+    assert ("/spec.yaml", f"specs.internal.example:{port}") in SEEN
