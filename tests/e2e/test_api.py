@@ -155,7 +155,7 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     manifest = empty_project / "integrations" / "acme-crm-to-mailwave-sync.yaml"
     assert "title: Acme CRM to Mailwave Sync" in manifest.read_text()
     retried = api.post(API, json=SEED_CREATE)  # idempotent: the same integration, not a second one
-    assert retried.status_code == 200 and retried.json()["integration_id"] == iid
+    assert retried.status_code == 200 and retried.json()["integration_id"] == iid, retried.text
     other = api.post(API, json={**SEED_CREATE, "user_intent": "something else"})
     assert_failed(other, 409, "already exists")
 
@@ -191,14 +191,15 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     body = tested.json()
     assert body["current_step"] == "DEPLOYING"
     score = body["data"]["health_score"]
-    assert {"overall", "data_quality", "reliability"} <= set(score) and score["overall"] >= 70
-    assert body["data"]["test_count"] >= 10 and body["data"]["passed_tests"] == body["data"]["test_count"]
+    assert {"overall", "data_quality", "reliability"} <= set(score) and score["overall"] >= 70, body
+    assert body["data"]["test_count"] >= 10 and body["data"]["passed_tests"] == body["data"]["test_count"], body
     history = empty_project / ".vitesse/artifacts/acme-crm-to-mailwave-sync/test"
     artifact = json.loads((history / f"{(history / 'latest').read_text().strip()}.json").read_text())
     assert artifact["data"]["status_codes"], "no shadow call reached the Prism sandboxes"
     # a retry with the same Idempotency-Key gets the first answer (no new run: same latencies, same version)
     retry = api.post(f"{API}/{iid}/test", json=test_request, headers={"Idempotency-Key": "test-1"})
-    assert retry.json() == body and len(list(history.glob("*.json"))) == 1
+    assert retry.json() == body, retry.text
+    assert len(list(history.glob("*.json"))) == 1
     reused = api.post(f"{API}/{iid}/test", json={"test_sample_size": 9}, headers={"Idempotency-Key": "test-1"})
     assert_failed(reused, 409, "Idempotency-Key 'test-1' was used for a different test request")
 
@@ -211,7 +212,7 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     assert body["data"]["container_id"] and body["data"]["deployment_time_seconds"] > 0
     assert httpx.get(body["data"]["service_url"] + "/health", timeout=10).status_code == 200
     again = api.post(f"{API}/{iid}/deploy", json=deploy_request)  # a retry gets the same running service
-    assert again.json() == body
+    assert again.json() == body, (again.text, body)
 
     # GET one, GET all
     one = api.get(f"{API}/{iid}").json()

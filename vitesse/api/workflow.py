@@ -28,7 +28,7 @@ from vitesse.envelope import (
     success_envelope,
 )
 from vitesse.errors import ConflictError, GateError, ManifestError, NotFoundError, VitesseError
-from vitesse.manifest import ManifestFile
+from vitesse.manifest import Manifest, ManifestFile
 from vitesse.manifest.edit import edit_manifest, write_manifest
 from vitesse.project import Project
 
@@ -186,31 +186,13 @@ def _declare_auth(mf: ManifestFile, ingested: Artifact) -> ManifestFile:
 
 
 def _same_creation(mf: ManifestFile, wanted: dict[str, Any]) -> bool:
-    m = mf.manifest
-    current = {
-        "title": m.title,
-        "description": m.description,
-        "intent": m.intent,
-        "source": _side_identity(m.source.api, m.source.discovery),
-        "destination": _side_identity(m.destination.api, m.destination.discovery),
-        "environment": m.deploy.environment,
-    }
-    asked = {
-        "title": wanted["title"],
-        "description": wanted["description"],
-        "intent": wanted["intent"],
-        "source": _side_identity(wanted["source"]["api"], wanted["source"].get("discovery")),
-        "destination": _side_identity(wanted["destination"]["api"], wanted["destination"].get("discovery")),
-        "environment": wanted["deploy"]["environment"],
-    }
-    return current == asked
+    """Whether a create request describes the integration the existing manifest holds (what create sets)."""
 
+    def identity(m: Manifest) -> tuple[Any, ...]:
+        sides = (m.source.api, m.source.discovery, m.destination.api, m.destination.discovery)
+        return (m.title, m.description, m.intent, *sides, m.deploy.environment)
 
-def _side_identity(api: str, discovery: Any) -> tuple[str, dict[str, Any]]:
-    if discovery is None:
-        return api, {}
-    found = discovery if isinstance(discovery, dict) else discovery.model_dump(exclude_none=True, exclude_defaults=True)
-    return api, {k: v for k, v in found.items() if v not in (None, "")}
+    return identity(mf.manifest) == identity(Manifest.model_validate(wanted))
 
 
 def _changes(project: Project, mf: ManifestFile, request: StepRequest) -> dict[str, Any]:
