@@ -123,7 +123,7 @@ def _running(mf: ManifestFile, store: ArtifactStore, tested: Artifact, ctx: Depl
     import httpx
 
     try:
-        healthy = httpx.get(latest.data["service_url"].rstrip("/") + "/health", timeout=2).status_code == 200
+        healthy = httpx.get(latest.data["service_url"].rstrip("/") + "/health", timeout=5).status_code == 200
     except httpx.HTTPError:
         healthy = False
     return latest if healthy else None
