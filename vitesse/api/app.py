@@ -170,6 +170,10 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        content_type = request.headers.get("content-type", "")
+        if "json" not in content_type and any(tuple(e["loc"]) == ("body",) for e in exc.errors()):
+            message = f"body: send JSON with Content-Type: application/json (got {content_type or 'none'!r})"
+            return envelope(message, 400, "request.invalid")
         return envelope(_validation_message(exc), 400, "request.invalid")
 
     @app.exception_handler(HTTPException)
