@@ -259,6 +259,8 @@ def test_errors_use_the_seeds_envelope_and_codes(api: httpx.Client, empty_projec
     assert_failed(api.post(API, json={**SEED_CREATE, "dest_discovery": {}}), 400, "dest_discovery.api_name")
     invalid_json = api.post(f"{API}/{iid}/ingest", content=b"{nope", headers={"content-type": "application/json"})
     assert_failed(invalid_json, 400, "invalid JSON")
+    as_text = api.post(f"{API}/{iid}/test", content=b'{"test_sample_size": 5}', headers={"content-type": "text/plain"})
+    assert_failed(as_text, 400, "send JSON with Content-Type: application/json")
     assert_failed(api.post(f"{API}/{iid}/ingest", json={"source_spec_url": "../../../etc/passwd"}), 400)
     assert_failed(api.post(f"{API}/{iid}/ingest", json={"source_spec_url": "specs/missing.yaml"}), 400, "missing")
     huge = api.post(f"{API}/{iid}/ingest", content=b" " * 2_000_000, headers={"content-type": "application/json"})
