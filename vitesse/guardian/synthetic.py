@@ -17,7 +17,7 @@ from typing import Any
 import rstr
 from faker import Faker
 
-from vitesse.ingest.schemas import ref_key
+from vitesse.ingest.schemas import allows_null, ref_key, schema_type
 from vitesse.mapping.vocabulary import concept, words
 
 KINDS = ("realistic", "required_only", "edge", "realistic")
@@ -43,7 +43,7 @@ class RecordGenerator:
         for index in range(count):
             kind = KINDS[index % len(KINDS)]
             resolved, seen, _ = self.resolve(schema, frozenset())
-            value = self.object(resolved, kind, 0, seen) if _type(resolved) in ("object", None) else None
+            value = self.object(resolved, kind, 0, seen) if schema_type(resolved) in ("object", None) else None
             out.append(value if isinstance(value, dict) else {})
         return out
 
@@ -106,13 +106,13 @@ class RecordGenerator:
             return None
         if "const" in schema:
             return schema["const"]
-        nullable = schema.get("nullable") is True or schema.get("x-nullable") is True or _has_null(schema)
+        nullable = allows_null(schema)
         if kind == "edge" and nullable and self.rng.random() < 0.5:
             return None
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             choices = [e for e in schema["enum"] if e is not None and e != ""] or schema["enum"]
             return self.rng.choice(choices)
-        kind_of = _type(schema)
+        kind_of = schema_type(schema)
         if kind_of == "object":
             return self.object(schema, kind, depth, seen)
         if kind_of == "array":
@@ -301,28 +301,9 @@ class RecordGenerator:
         return f.word()
 
 
-def _type(schema: dict[str, Any]) -> str | None:
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        real = [k for k in kind if k != "null"]
-        return real[0] if real else "null"
-    if isinstance(kind, str):
-        return kind
-    if "properties" in schema or "additionalProperties" in schema:
-        return "object"
-    if "items" in schema:
-        return "array"
-    return None
-
-
-def _has_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    return isinstance(kind, list) and "null" in kind
-
-
 def _allows_null(schema: dict[str, Any], generator: RecordGenerator) -> bool:
     resolved, _, _ = generator.resolve(schema, frozenset())
-    return resolved.get("nullable") is True or resolved.get("x-nullable") is True or _has_null(resolved)
+    return allows_null(resolved)
 
 
 def _bounds(schema: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:

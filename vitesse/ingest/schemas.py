@@ -36,6 +36,32 @@ _TYPES = {"string", "number", "integer", "boolean", "array", "object", "null", "
 _COMPONENT = re.compile(r"^/(?:components/schemas|definitions)/([^/]+)$")
 
 
+def schema_type(schema: dict[str, Any]) -> str | None:
+    """The JSON type a (resolved) schema describes: its ``type`` (the non-null one of a 3.1 type list), else what its
+    keywords imply (properties or additionalProperties: object; items: array); None when nothing says."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        real = [k for k in kind if k != "null"]
+        return real[0] if real else "null"
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema or "additionalProperties" in schema:
+        return "object"
+    if "items" in schema:
+        return "array"
+    return None
+
+
+def allows_null(schema: dict[str, Any]) -> bool:
+    """Null is a valid value: OpenAPI 3.0 ``nullable``, Swagger 2 ``x-nullable`` or a 3.1 type list with null."""
+    kind = schema.get("type")
+    return (
+        schema.get("nullable") is True
+        or schema.get("x-nullable") is True
+        or (isinstance(kind, list) and "null" in kind)
+    )
+
+
 def escape_key(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 

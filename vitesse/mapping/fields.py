@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from vitesse.ingest.schemas import ref_key
+from vitesse.ingest.schemas import allows_null, ref_key, schema_type
 
 SCALARS = ("string", "integer", "number", "boolean")
 MAX_FIELDS = 5_000
@@ -93,11 +93,11 @@ class _Flattener:
             )
         # Stripe's "emptyable" unions add {enum: [""]} so a field can be cleared: that variant adds no field.
         variants = [v for v in variants if v.get("enum") not in ([""], [None])] or variants
-        real = [v for v in variants if _kind(v) != "null"]
+        real = [v for v in variants if schema_type(v) != "null"]
         if len(real) < len(variants):
             out["nullable"] = True
-        scalar = next((v for v in real if _kind(v) in SCALARS), None)
-        if scalar is not None and any(_kind(v) in ("object", None) and v.get("properties") for v in real):
+        scalar = next((v for v in real if schema_type(v) in SCALARS), None)
+        if scalar is not None and any(schema_type(v) in ("object", None) and v.get("properties") for v in real):
             # An id-or-object union (Stripe's expandable fields): the record carries the id unless expanded.
             real = [scalar]
         if real:
@@ -120,7 +120,7 @@ class _Flattener:
         if len(self.fields) >= MAX_FIELDS:
             return
         view, seen = self.merged(schema, seen)
-        kind = _kind(view)
+        kind = schema_type(view)
         props = view.get("properties") or {}
         if props and depth < self.max_depth:
             required_here = set(view.get("x-required") or ())
@@ -130,7 +130,7 @@ class _Flattener:
             return
         if kind == "array":
             items, item_seen = self.merged(view.get("items", {}), seen)
-            item_kind = _kind(items)
+            item_kind = schema_type(items)
             if (items.get("properties")) and depth < self.max_depth:
                 self.walk(items, f"{path}[]", required, depth + 1, item_seen)
                 return
@@ -143,7 +143,7 @@ class _Flattener:
     def add(
         self, path: str, view: dict[str, Any], required: bool, *, item_type: str | None = None, free_form: bool = False
     ) -> None:
-        kind = _kind(view)
+        kind = schema_type(view)
         enum = view.get("enum")
         self.fields[path] = Field(
             path=path,
@@ -151,7 +151,7 @@ class _Flattener:
             format=view.get("format") if isinstance(view.get("format"), str) else None,
             enum=tuple(e for e in enum if e not in ("", None)) if isinstance(enum, list) else None,
             required=required,
-            nullable=bool(view.get("nullable") or view.get("x-nullable")) or _has_null(view),
+            nullable=allows_null(view),
             description=str(view.get("description") or view.get("title") or "")[:300],
             item_type=item_type,
             free_form=free_form and kind in ("object", None),
@@ -162,25 +162,6 @@ class _Flattener:
             maximum=_number(view.get("maximum")),
             max_length=view.get("maxLength") if isinstance(view.get("maxLength"), int) else None,
         )
-
-
-def _kind(schema: dict[str, Any]) -> str | None:
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        real = [k for k in kind if k != "null"]
-        return real[0] if real else "null"
-    if isinstance(kind, str):
-        return kind
-    if "properties" in schema:
-        return "object"
-    if "items" in schema:
-        return "array"
-    return None
-
-
-def _has_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    return isinstance(kind, list) and "null" in kind
 
 
 def _number(value: Any) -> float | None:
