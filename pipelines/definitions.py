@@ -170,22 +170,19 @@ def health_score(project: Project, name: str) -> AssetCheckResult:
     """The check's verdict from the latest test results: passed when the score reached the threshold."""
     latest = project.store.latest(name, "test")
     if latest is None:
-        return AssetCheckResult(
-            asset_key=asset_key(name, "test"),
-            check_name="health_score",
-            passed=False,
-            severity=AssetCheckSeverity.ERROR,
-            metadata={"reason": "no test results"},
-        )
+        passed, metadata = False, {"reason": "no test results"}
+    else:
+        passed = bool(latest.data["passed"])
+        metadata = {
+            "overall": float(latest.data["health_score"]["overall"]),
+            "threshold": float(latest.data["threshold"]),
+        }
     return AssetCheckResult(
         asset_key=asset_key(name, "test"),
         check_name="health_score",
-        passed=bool(latest.data["passed"]),
+        passed=passed,
         severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "overall": float(latest.data["health_score"]["overall"]),
-            "threshold": float(latest.data["threshold"]),
-        },
+        metadata=metadata,
     )
 
 

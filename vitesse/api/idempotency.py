@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -25,7 +26,7 @@ TTL_SECONDS = 24 * 3600
 class IdempotencyKeys:
     store: ArtifactStore
 
-    def _path(self, integration: str, step: str, key: str) -> Any:
+    def _path(self, integration: str, step: str, key: str) -> Path:
         return self.store.home / "api" / "idempotency" / integration / f"{content_hash([step, key])}.json"
 
     def replay(self, integration: str, step: str, key: str, request: Any) -> tuple[dict[str, Any], int] | None:
