@@ -26,11 +26,13 @@ class VitesseError(Exception):
     code: str = "vitesse.error"
     http_status: int = 400
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, http_status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
+        if http_status is not None:  # e.g. a deploy refused for its settings is bad input (400), not a failure
+            self.http_status = http_status
 
     def __str__(self) -> str:
         return self.message

@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import orjson
+from vitesse import jsoncodec
 
 
 def canonical_json(value: Any) -> bytes:
-    """Deterministic JSON bytes: sorted keys, no insignificant whitespace."""
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    """Deterministic JSON bytes: sorted keys, no insignificant whitespace; integers of any size.
+
+    For values orjson can write these are exactly ``orjson.dumps(value, option=OPT_SORT_KEYS | OPT_NON_STR_KEYS)``,
+    the bytes every stored artifact version was hashed from.
+    """
+    return jsoncodec.dumps(value, sort_keys=True)
 
 
 def content_hash(value: Any, length: int = 16) -> str:

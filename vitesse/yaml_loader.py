@@ -38,16 +38,13 @@ for _tag, _pattern, _first in (
     YamlLoader.add_implicit_resolver(_tag, _pattern, list(_first))
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | float:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = loader.construct_scalar(node)
     if text.startswith("0o"):
-        value = int(text[2:], 8)
-    elif text.startswith("0x"):
-        value = int(text[2:], 16)
-    else:
-        value = int(text, 10)
-    # Beyond 64 bits JSON tools disagree; read such numbers as floats, as orjson does for JSON documents.
-    return value if -(2**63) <= value < 2**64 else float(value)
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)  # exact at any size, as jsoncodec reads JSON documents and writes artifacts
 
 
 YamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)

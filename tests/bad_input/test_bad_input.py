@@ -105,7 +105,7 @@ CASES = [
     ),
     ("not-openapi", manifest(), "Pet:\n  type: object\n", "not an OpenAPI document", "ingest"),
     ("bad-json", manifest(spec="specs/source.json"), '{"openapi": "3.0.0", "paths": {,}}', "invalid JSON", "ingest"),
-    ("too-deep", manifest(), "[" * 100_000, "invalid JSON: depth limit exceeded", "ingest"),
+    ("too-deep", manifest(), "[" * 100_000, "document is nested deeper than 512 levels", "ingest"),
     (
         "too-deep-yaml",
         manifest(),
@@ -154,3 +154,46 @@ def test_json_flag_prints_the_seed_error_envelope(tmp_path: Path) -> None:
     result = run_cli("ingest", NAME, "--json", cwd=tmp_path)
     assert result.returncode == 1
     assert '"status": "failed"' in result.stdout and '"http_status": 400' in result.stdout
+
+
+# (case id, --state value or None, what to prepare, expected message); the bundle is the demo integration's
+STATE_CASES = [
+    ("corrupt-file", "junk.sqlite", "junk", "junk.sqlite is not a usable vitesse state database"),
+    ("folder-is-a-file", "blocker/state.sqlite", "blocker", "cannot create the state file blocker/state.sqlite"),
+    ("unknown-scheme", "mysql://u:p@db/state", None, "unknown kind of state store"),
+    ("unreachable-postgres", "postgresql://u:hunter2@127.0.0.1:9/db", None, "postgresql://u:***@127.0.0.1:9/db"),
+    ("newer-schema", "new.sqlite", "newer", "written by a newer vitesse"),
+    ("url-env-unset", None, "postgres-bundle", "environment variable NO_SUCH_STATE_URL is not set"),
+]
+
+
+@pytest.mark.parametrize(
+    ("state", "prepare", "expected"), [c[1:] for c in STATE_CASES], ids=[c[0] for c in STATE_CASES]
+)
+def test_bad_runtime_state_is_one_clear_line(
+    project: Path, state: str | None, prepare: str | None, expected: str
+) -> None:
+    import sqlite3
+
+    from tests.e2e.runtime_support import make_bundle
+
+    extra = "  state: {type: postgresql, url_env: NO_SUCH_STATE_URL}\n" if prepare == "postgres-bundle" else ""
+    bundle = make_bundle(project, "http://127.0.0.1:9", "http://127.0.0.1:9", extra=extra)
+    if prepare == "junk":
+        (project / "junk.sqlite").write_bytes(b"not a database at all " * 200)
+    elif prepare == "blocker":
+        (project / "blocker").write_text("a file where the state folder should be")
+    elif prepare == "newer":
+        db = sqlite3.connect(project / "new.sqlite")
+        db.execute("CREATE TABLE vitesse_schema (version INTEGER PRIMARY KEY, description TEXT, applied_at TEXT)")
+        db.execute("INSERT INTO vitesse_schema VALUES (99, 'future', '-')")
+        db.commit()
+        db.close()
+    for command in ("sync", "serve", "dead-letters"):
+        argv = ["runtime", command, "--bundle", str(bundle)] + (["--state", state] if state else [])
+        result = run_cli(*argv, cwd=project, env={"ACME_CRM_TOKEN": "t", "MAILWAVE_API_KEY": "k"}, timeout=60)
+        assert result.returncode == 1, (command, result.stderr)
+        output = result.stderr + result.stdout
+        assert "Traceback" not in output and "hunter2" not in output
+        lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert len(lines) == 1 and expected in lines[0], (command, result.stderr)

@@ -1,8 +1,8 @@
 """Local HTTP servers for runtime tests: a paged CRM source and a recording destination that injects faults.
 
-The destination honours Idempotency-Key the way Stripe does: a repeated key returns the first answer and is not
-applied again. It counts, per source record, how often a record was *applied* (must never exceed 1) and how many
-requests arrived (retries included).
+The destination honours Idempotency-Key the way Stripe does (a repeated key returns the first answer and is not
+applied again), or, with ``idempotent=False``, like most APIs: every request that gets through is applied. It counts,
+per source record, how often a record was *applied* and how many requests arrived (retries included).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class _Server(ThreadingHTTPServer):
 
 class SourceHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stalls
     server: Any
 
     def log_message(self, *args: object) -> None:
@@ -71,6 +72,7 @@ class SourceHandler(BaseHTTPRequestHandler):
 
 class DestinationHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: Any
 
     def log_message(self, *args: object) -> None:
@@ -86,6 +88,7 @@ class DestinationHandler(BaseHTTPRequestHandler):
             srv.requests[record] += 1
             fault = srv.rng.random() < srv.fault_rate
             kind = srv.rng.choice(("429", "500", "timeout")) if fault else None
+            kind = "500" if record in srv.fail_on else "timeout" if record in srv.hang_on else kind
             seen = key in srv.answers
         if srv.delay:
             time.sleep(srv.delay)
@@ -95,7 +98,12 @@ class DestinationHandler(BaseHTTPRequestHandler):
             return self.reply(429, {"title": "slow down"}, {"Retry-After": "0.05"})
         if kind == "500":
             return self.reply(500, {"title": "boom"})
-        if not seen:
+        if not srv.idempotent:
+            with srv.lock:
+                srv.answers[key] = {"id": f"c-{sum(srv.applied.values())}", "email_address": body.get("email_address")}
+                srv.applied[record] += 1
+                seen = False
+        elif not seen:
             with srv.lock:
                 if key not in srv.answers:
                     srv.answers[key] = {"id": f"c-{len(srv.answers)}", "email_address": body.get("email_address")}
@@ -138,10 +146,21 @@ def source(records: list[dict[str, Any]]):
 
 
 def destination(
-    fault_rate: float = 0.0, seed: int = 1, reject: set[str] | None = None, hang: float = 1.0, delay: float = 0.0
+    fault_rate: float = 0.0,
+    seed: int = 1,
+    reject: set[str] | None = None,
+    hang: float = 1.0,
+    delay: float = 0.0,
+    idempotent: bool = True,
+    fail_on: set[str] | None = None,
+    hang_on: set[str] | None = None,
 ):
+    """``fail_on``: records always answered 500; ``hang_on``: records applied, then answered too late (every time)."""
     return serve(
         DestinationHandler,
+        idempotent=idempotent,
+        fail_on=fail_on or set(),
+        hang_on=hang_on or set(),
         fault_rate=fault_rate,
         rng=random.Random(seed),
         reject=reject or set(),

@@ -285,8 +285,8 @@ def test_errors_use_the_seeds_envelope_and_codes(api: httpx.Client, empty_projec
     eks = create_and_ingest(api, "To EKS", deployment_target="eks")
     assert api.post(f"{API}/{eks}/map", json={}).status_code == 200
     assert api.post(f"{API}/{eks}/test", json={}).status_code == 200
-    assert_failed(api.post(f"{API}/{eks}/deploy", json={"replicas": 3}), 500, "Kubernetes")
-    assert "replicas: 3" not in (empty_project / "integrations" / "to-eks.yaml").read_text()  # rolled back
+    assert_failed(api.post(f"{API}/{eks}/deploy", json={"memory_mb": 1024}), 500, "Kubernetes")
+    assert "memory_mb: 1024" not in (empty_project / "integrations" / "to-eks.yaml").read_text()  # rolled back
     assert "Traceback" not in (empty_project / "api.log").read_text()
 
 

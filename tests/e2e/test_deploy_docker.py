@@ -143,6 +143,12 @@ def test_docker_deploy_sync_redeploy_and_broken_build(
         assert run("docker", "inspect", record["container_id"], env=env).returncode != 0  # the old one is gone
         serving = json.loads(second.stdout)["data"]["service_url"]
         assert httpx.get(serving + "/health").status_code == 200
+        again = httpx.post(serving + "/sync", timeout=120).json()["data"]
+        assert (again["read"], again["written"], again["skipped"]) == (60, 0, 60)  # the state outlived the container
+        mounts = json.loads(run("docker", "inspect", new["container_id"], env=env).stdout)[0]["Mounts"]
+        assert [(m["Source"], m["Destination"]) for m in mounts] == [
+            (str(project / ".vitesse/deploy/crm-to-mailwave/state"), "/data")
+        ]
 
         manifest.write_text(
             manifest.read_text().replace(
@@ -160,3 +166,35 @@ def test_docker_deploy_sync_redeploy_and_broken_build(
         artifacts = "".join(p.read_text() for p in (project / ".vitesse").rglob("*.json"))
         for secret in SECRETS.values():
             assert secret not in artifacts
+
+
+@pytest.mark.postgres
+def test_docker_postgresql_state(project: Path, dockerd: str, monkeypatch: pytest.MonkeyPatch, postgres) -> None:
+    """The URL's env var is given to the container at run time (host networking reaches the loopback server)."""
+    url = postgres.create_database("deploy_docker")
+    monkeypatch.setenv("DOCKER_HOST", dockerd)
+    for name, value in {**SECRETS, "VITESSE_STATE_URL": url}.items():
+        monkeypatch.setenv(name, value)
+    env = {**os.environ, "DOCKER_HOST": dockerd}
+    with fake_apis.source(fake_apis.customers(30)) as src, fake_apis.destination() as dst:
+        manifest = project / "integrations" / "crm-to-mailwave.yaml"
+        text = manifest.read_text().replace("deploy:\n  target: process\n", "deploy:\n  target: docker\n")
+        text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {src.url}\n")
+        text = text.replace("  spec: specs/mailwave.yaml\n", f"  spec: specs/mailwave.yaml\n  base_url: {dst.url}\n")
+        manifest.write_text(text + "runtime: {state: {type: postgresql}}\n")
+        first = invoke(project, "run", "crm-to-mailwave", "--json")
+        assert first.exit_code == 0, first.stderr
+        try:
+            url_one = json.loads(first.stdout)["data"]["service_url"]
+            synced = httpx.post(url_one + "/sync", timeout=120).json()["data"]
+            assert (synced["read"], synced["written"]) == (30, 30) and len(dst.applied) == 30
+            record = json.loads((project / ".vitesse/deploy/crm-to-mailwave/docker.json").read_text())
+            inspect = json.loads(run("docker", "inspect", record["container_id"], env=env).stdout)[0]
+            assert f"VITESSE_STATE_URL={url}" in inspect["Config"]["Env"] and inspect["Mounts"] == []
+            assert "--state" not in inspect["Args"]
+            image = json.loads(run("docker", "image", "inspect", record["image"], env=env).stdout)[0]
+            assert not any(postgres.password in e for e in image["Config"]["Env"])
+        finally:
+            assert invoke(project, "deploy", "crm-to-mailwave", "--stop").exit_code == 0
+        artifacts = "".join(p.read_text() for p in (project / ".vitesse").rglob("*.json"))
+        assert postgres.password not in artifacts

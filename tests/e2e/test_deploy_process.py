@@ -81,3 +81,43 @@ def test_unhealthy_new_deployment_keeps_the_old_one(project: Path, monkeypatch: 
     finally:
         invoke(project, "deploy", "crm-to-mailwave", "--stop")
     assert not _alive(pid)
+
+
+@pytest.mark.postgres
+def test_postgresql_state_reaches_the_process_by_environment(
+    project: Path, monkeypatch: pytest.MonkeyPatch, postgres
+) -> None:
+    """No --state: the process inherits the URL's env var; the delivery marks live in PostgreSQL across redeploys."""
+    url = postgres.create_database("deploy_process")
+    for name, value in {**SECRETS, "CRM_STATE_URL": url}.items():
+        monkeypatch.setenv(name, value)
+    records = fake_apis.customers(40)
+    with fake_apis.source(records) as src, fake_apis.destination() as dst:
+        manifest = project / "integrations" / "crm-to-mailwave.yaml"
+        text = manifest.read_text()
+        text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {src.url}\n")
+        text = text.replace("  spec: specs/mailwave.yaml\n", f"  spec: specs/mailwave.yaml\n  base_url: {dst.url}\n")
+        manifest.write_text(text + "runtime:\n  state: {type: postgresql, url_env: CRM_STATE_URL}\n")
+        for step in ("ingest", "map", "test"):
+            assert invoke(project, step, "crm-to-mailwave").exit_code == 0
+        workdir = project / ".vitesse/deploy/crm-to-mailwave"
+        try:
+            first = invoke(project, "deploy", "crm-to-mailwave", "--json")
+            assert first.exit_code == 0, first.stderr
+            pid = json.loads((workdir / "process.json").read_text())["pid"]
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            assert b"--state" not in argv
+            url_one = json.loads(first.stdout)["data"]["service_url"]
+            synced = httpx.post(url_one + "/sync", timeout=60).json()["data"]
+            assert (synced["read"], synced["written"]) == (40, 40)
+
+            manifest.write_text(manifest.read_text().replace("runtime:\n", "runtime:\n  concurrency: 4\n"))
+            second = invoke(project, "deploy", "crm-to-mailwave", "--json")
+            assert second.exit_code == 0, second.stderr
+            again = httpx.post(json.loads(second.stdout)["data"]["service_url"] + "/sync", timeout=60).json()["data"]
+            assert (again["read"], again["written"], again["skipped"]) == (40, 0, 40)  # the marks are in PostgreSQL
+            assert len(dst.applied) == 40 and not (workdir / "state.sqlite").exists()
+        finally:
+            invoke(project, "deploy", "crm-to-mailwave", "--stop")
+        texts = (workdir / "runtime.log").read_text() + "".join(p.read_text() for p in project.rglob("*.json"))
+        assert postgres.password not in texts

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -18,46 +15,16 @@ import pytest
 
 from tests.e2e import fake_apis
 from tests.e2e.conftest import free_port
+from tests.e2e.runtime_support import SECRETS, make_bundle, serve, stop, sync
 from vitesse.errors import RuntimeSyncError
-from vitesse.ingest import ingest
-from vitesse.mapping import map_integration
-from vitesse.project import Project
-from vitesse.runtime import StateStore, Syncer, build_bundle, load_bundle, write_bundle
 
 pytestmark = pytest.mark.network
-SECRETS = {"ACME_CRM_TOKEN": "crm-secret-token-123", "MAILWAVE_API_KEY": "mw-secret-key-456"}
 
 
 @pytest.fixture(autouse=True)
 def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
-
-
-def make_bundle(project: Path, source_url: str, dest_url: str, concurrency: int = 16, extra: str = "") -> Path:
-    manifest = project / "integrations" / "crm-to-mailwave.yaml"
-    text = manifest.read_text()
-    text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {source_url}\n")
-    text = text.replace("  spec: specs/mailwave.yaml\n", f"  spec: specs/mailwave.yaml\n  base_url: {dest_url}\n")
-    text += (
-        f"runtime:\n  concurrency: {concurrency}\n  page_size: 100\n  timeout_seconds: 0.5\n"
-        "  backoff_seconds: 0.02\n  max_backoff_seconds: 0.2\n  max_attempts: 5\n"
-    ) + extra
-    manifest.write_text(text)
-    proj = Project(project)
-    mf = proj.load("crm-to-mailwave")
-    ingest(mf, proj.store)
-    map_integration(mf, proj.store)
-    return write_bundle(build_bundle(mf, proj.store), project / "bundle.json")
-
-
-def sync(bundle_path: Path, state_path: Path):
-    state = StateStore(state_path)
-    try:
-        return asyncio.run(Syncer(load_bundle(bundle_path), state).run()), state
-    except BaseException:
-        state.close()
-        raise
 
 
 def test_all_records_arrive_transformed(project: Path) -> None:
@@ -82,7 +49,8 @@ def test_faults_end_in_exactly_once_or_dead_letters(project: Path) -> None:
     with fake_apis.source(records) as src, fake_apis.destination(0.3, seed=4, reject=rejected, hang=0.8) as dst:
         result, state = sync(make_bundle(project, src.url, dst.url), project / "state.sqlite")
         letters = state.dead_letters()
-        delivered = {k for (k,) in state.db.execute("SELECT key FROM delivered").fetchall()}
+        known = state.lookup([r["id"] for r in records])
+        delivered = {k for k, s in known.items() if s.delivered}
         dead = {d["key"] for d in letters}
         keys = {r["id"] for r in records}
         assert result.read == 1200 and result.written + result.dead_lettered == 1200
@@ -143,37 +111,6 @@ def test_dead_letters_can_be_replayed(project: Path) -> None:
         assert dst.applied[records[3]["id"]] == 1
 
 
-def serve(bundle: Path, state: Path, port: int, log: Path) -> subprocess.Popen:
-    with log.open("ab") as handle:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "vitesse",
-                "runtime",
-                "serve",
-                "--bundle",
-                str(bundle),
-                "--state",
-                str(state),
-                "--port",
-                str(port),
-            ],
-            stdout=handle,
-            stderr=handle,
-            env={**os.environ},
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError(f"runtime did not become healthy: {log.read_text()[-2000:]}")
-
-
 def test_killed_mid_sync_resumes_without_duplicates(project: Path) -> None:
     records = fake_apis.customers(1500)
     with fake_apis.source(records) as src, fake_apis.destination(delay=0.01) as dst:
@@ -189,8 +126,7 @@ def test_killed_mid_sync_resumes_without_duplicates(project: Path) -> None:
         deadline = time.monotonic() + 60
         while sum(dst.applied.values()) < 400 and time.monotonic() < deadline:
             time.sleep(0.05)
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
+        stop(first, hard=True)
         applied_at_kill = sum(dst.applied.values())
         assert 400 <= applied_at_kill < 1500
         second = serve(bundle, state, port, log)
@@ -206,8 +142,7 @@ def test_killed_mid_sync_resumes_without_duplicates(project: Path) -> None:
             health = httpx.get(f"http://127.0.0.1:{port}/health").json()
             assert health["delivered"] == 1500 and health["dead_letters"] == 0
         finally:
-            second.terminate()
-            second.wait(10)
+            stop(second)
         logs = log.read_text()
         assert '"event": "sync completed"' in logs
         for secret in SECRETS.values():
@@ -236,8 +171,7 @@ def test_transform_endpoint_reports_per_record_errors(project: Path) -> None:
             assert answer["data"][1]["errors"][0]["field"] == "signed_up_at"
             assert httpx.post(f"http://127.0.0.1:{port}/transform", content=b"{nope").status_code == 400
         finally:
-            process.terminate()
-            process.wait(10)
+            stop(process)
 
 
 @pytest.mark.prism
@@ -267,5 +201,4 @@ def test_periodic_syncs_pick_up_new_records(project: Path) -> None:
             assert len(dst.applied) == 45 and set(dst.applied.values()) == {1}
             assert 'vitesse_syncs_total{result="completed"}' in httpx.get(f"http://127.0.0.1:{port}/metrics").text
         finally:
-            process.terminate()
-            process.wait(10)
+            stop(process)

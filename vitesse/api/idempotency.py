@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from vitesse import jsoncodec
 from vitesse.artifacts import ArtifactStore, write_atomic
 from vitesse.errors import ConflictError
 from vitesse.hashing import content_hash
@@ -33,8 +32,8 @@ class IdempotencyKeys:
         """The stored (answer, status) for this key, None if there is none (or it expired)."""
         path = self._path(integration, step, key)
         try:
-            saved = orjson.loads(path.read_bytes())
-        except (FileNotFoundError, orjson.JSONDecodeError):
+            saved = jsoncodec.loads(path.read_bytes())
+        except (FileNotFoundError, ValueError):
             return None
         if time.time() - saved["stored_at"] > TTL_SECONDS:
             return None
@@ -49,4 +48,4 @@ class IdempotencyKeys:
         self, integration: str, step: str, key: str, request: Any, answer: dict[str, Any], status: int
     ) -> None:
         record = {"stored_at": time.time(), "request": content_hash(request), "answer": answer, "status": status}
-        write_atomic(self._path(integration, step, key), orjson.dumps(record))
+        write_atomic(self._path(integration, step, key), jsoncodec.dumps(record))

@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import orjson
 from pydantic import BaseModel
 
+from vitesse import jsoncodec
 from vitesse.errors import ArtifactError, BusyError
 from vitesse.hashing import content_hash
 
@@ -147,7 +147,7 @@ class ArtifactStore:
             artifact = Artifact(
                 integration=integration, step=step, version=version, created_at=utc_now(), inputs=inputs, data=data
             )
-            write_atomic(path, orjson.dumps(artifact.model_dump(), option=orjson.OPT_INDENT_2))
+            write_atomic(path, jsoncodec.dumps(artifact.model_dump(), indent=True))
         write_atomic(folder / "latest", version.encode())
         return artifact
 
@@ -165,10 +165,10 @@ class ArtifactStore:
     def get(self, integration: str, step: str, version: str) -> Artifact:
         path = self.folder(integration, step) / f"{version}.json"
         try:
-            return Artifact.model_validate(orjson.loads(path.read_bytes()))
+            return Artifact.model_validate(jsoncodec.loads(path.read_bytes()))
         except FileNotFoundError:
             raise ArtifactError(f"no {step} artifact {version} for {integration} (looked in {path})") from None
-        except (orjson.JSONDecodeError, ValueError) as exc:
+        except ValueError as exc:  # not JSON (jsoncodec) or not an artifact (pydantic)
             raise ArtifactError(f"corrupt artifact {path}: {exc}; delete it and re-run the step") from None
 
     def versions(self, integration: str, step: str) -> list[str]:
@@ -185,11 +185,11 @@ class ArtifactStore:
 
     def read_json(self, integration: str, name: str) -> dict[str, Any] | None:
         try:
-            return orjson.loads((self.folder(integration) / name).read_bytes())
+            return jsoncodec.loads((self.folder(integration) / name).read_bytes())
         except FileNotFoundError:
             return None
-        except orjson.JSONDecodeError as exc:
+        except ValueError as exc:
             raise ArtifactError(f"corrupt {self.folder(integration) / name}: {exc}") from None
 
     def write_json(self, integration: str, name: str, value: dict[str, Any]) -> None:
-        write_atomic(self.folder(integration) / name, orjson.dumps(value, option=orjson.OPT_INDENT_2))
+        write_atomic(self.folder(integration) / name, jsoncodec.dumps(value, indent=True))

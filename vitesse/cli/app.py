@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 
+from vitesse import jsoncodec
 from vitesse.artifacts import STATUS_AFTER
 from vitesse.cli.output import emit_json, progress, table
 from vitesse.create import create as create_step
@@ -107,7 +107,7 @@ def schema() -> None:
     document = Manifest.model_json_schema(by_alias=True)
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     document["title"] = "vitesse integration manifest"
-    click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+    click.echo(jsoncodec.dumps(document, indent=True).decode())
 
 
 @cli.command()

@@ -6,11 +6,12 @@ import sys
 from typing import Any
 
 import click
-import orjson
+
+from vitesse import jsoncodec
 
 
 def emit_json(value: Any) -> None:
-    click.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    click.echo(jsoncodec.dumps(value, indent=True).decode())
 
 
 def progress(message: str) -> None:

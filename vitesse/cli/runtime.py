@@ -9,8 +9,9 @@ import click
 
 from vitesse.cli.output import emit_json, table
 from vitesse.project import Project
-from vitesse.runtime import StateStore, Syncer, build_bundle, load_bundle, write_bundle
-from vitesse.runtime.service import create_app, default_state_path
+from vitesse.runtime import Syncer, build_bundle, load_bundle, write_bundle
+from vitesse.runtime.bundle import Bundle
+from vitesse.runtime.state import SqlStateStore, open_state, state_location
 
 bundle_option = click.option(
     "--bundle",
@@ -22,8 +23,9 @@ bundle_option = click.option(
 state_option = click.option(
     "--state",
     "state_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SQLite state file (default: <bundle name>.state.sqlite beside the bundle).",
+    metavar="PATH|URL",
+    help="A SQLite file or a postgresql:// URL. Default: what the bundle's runtime.state says (SQLite: "
+    "<integration>.state.sqlite beside the bundle; PostgreSQL: the URL in its url_env variable).",
 )
 
 
@@ -58,17 +60,24 @@ def bundle(name: str, out: Path | None, project: Path) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @_handled
-def serve(bundle_path: Path, state_path: Path | None, host: str, port: int) -> None:
+def serve(bundle_path: Path, state_path: str | None, host: str, port: int) -> None:
     """Serve the integration: GET /health, POST /sync, POST /transform, GET /metrics."""
     import uvicorn
 
-    load_bundle(bundle_path)  # a clear error now rather than inside the server
-    uvicorn.run(create_app(bundle_path, state_path), host=host, port=port, log_level="warning", access_log=False)
+    from vitesse.runtime.service import create_app
+
+    loaded, state = _open(bundle_path, state_path)  # clear errors now rather than inside the server
+    uvicorn.run(create_app(loaded, state), host=host, port=port, log_level="warning", access_log=False)
 
 
-def _syncer(bundle_path: Path, state_path: Path | None) -> Syncer:
+def _open(bundle_path: Path, state_path: str | None) -> tuple[Bundle, SqlStateStore]:
     loaded = load_bundle(bundle_path)
-    return Syncer(loaded, StateStore(state_path or default_state_path(bundle_path, loaded)))
+    location = state_location(loaded.runtime, bundle_path, loaded.integration, state_path)
+    return loaded, open_state(location, loaded.integration)
+
+
+def _syncer(bundle_path: Path, state_path: str | None) -> Syncer:
+    return Syncer(*_open(bundle_path, state_path))
 
 
 @runtime.command()
@@ -76,9 +85,13 @@ def _syncer(bundle_path: Path, state_path: Path | None) -> Syncer:
 @state_option
 @click.option("--json", "as_json", is_flag=True)
 @_handled
-def sync(bundle_path: Path, state_path: Path | None, as_json: bool) -> None:
+def sync(bundle_path: Path, state_path: str | None, as_json: bool) -> None:
     """Run one sync now, without the HTTP service."""
-    result = asyncio.run(_syncer(bundle_path, state_path).run()).as_dict()
+    syncer = _syncer(bundle_path, state_path)
+    try:
+        result = asyncio.run(syncer.run()).as_dict()
+    finally:
+        syncer.state.close()
     if as_json:
         emit_json({"status": "success", "data": result})
     else:
@@ -88,24 +101,36 @@ def sync(bundle_path: Path, state_path: Path | None, as_json: bool) -> None:
 @runtime.command(name="dead-letters")
 @bundle_option
 @state_option
-@click.option("--replay", is_flag=True, help="Send the open dead letters again.")
-@click.option("--all", "include_replayed", is_flag=True, help="Also list dead letters already replayed.")
+@click.option("--replay", is_flag=True, help="Send the open dead letters again (not the ambiguous ones).")
+@click.option(
+    "--ambiguous",
+    is_flag=True,
+    help="With --replay, also send letters whose earlier request may have been applied (a destination that "
+    "ignores Idempotency-Key may then get a duplicate).",
+)
+@click.option("--all", "include_resolved", is_flag=True, help="Also list dead letters already resolved.")
 @click.option("--json", "as_json", is_flag=True)
 @_handled
 def dead_letters(
-    bundle_path: Path, state_path: Path | None, replay: bool, include_replayed: bool, as_json: bool
+    bundle_path: Path, state_path: str | None, replay: bool, ambiguous: bool, include_resolved: bool, as_json: bool
 ) -> None:
     """List the records the runtime could not deliver, with the reason; --replay sends them again."""
     syncer = _syncer(bundle_path, state_path)
-    if replay:
-        outcome = asyncio.run(syncer.replay())
-        click.echo(f"replayed {outcome['replayed']}; still failing {outcome['still_failing']}", err=as_json)
-    letters = syncer.state.dead_letters(include_replayed=include_replayed)
+    try:
+        if replay:
+            outcome = asyncio.run(syncer.replay(ambiguous=ambiguous))
+            held = f"; held {outcome['held']} ambiguous (add --ambiguous to send them)" if outcome["held"] else ""
+            click.echo(f"replayed {outcome['replayed']}; still failing {outcome['still_failing']}{held}", err=as_json)
+        letters = syncer.state.dead_letters(include_resolved=include_resolved)
+    finally:
+        syncer.state.close()
     if as_json:
         emit_json({"status": "success", "count": len(letters), "data": letters})
         return
     rows = [
-        [str(d["id"]), d["key"], str(d["status"] or "-"), str(d["attempts"]), d["reason"][:80], d["created_at"]]
+        [str(d["id"]), d["key"], d["kind"], str(d["status"] or "-"), str(d["attempts"]), d["reason"][:70],
+         d["updated_at"]]
         for d in letters
-    ]
-    click.echo(table(rows, ["id", "key", "status", "attempts", "reason", "created"]) if rows else "no dead letters")
+    ]  # fmt: skip
+    headers = ["id", "key", "kind", "status", "attempts", "reason", "last"]
+    click.echo(table(rows, headers) if rows else "no dead letters")

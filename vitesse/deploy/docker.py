@@ -4,6 +4,10 @@ policy and Traefik labels, wait for health; a failed build or an unhealthy conta
 The image is the configured base (python3 + CA certificates), the project's locked dependencies installed for it
 (``uv pip install --target``, from uv's cache), the vitesse package and the bundle. Secrets are passed as environment
 variables when the container starts (from the deploying shell's environment), never baked into the image.
+
+State: SQLite lives in ``<home>/deploy/<name>/state/`` on the host, bind-mounted at /data, so it outlives every
+container (redeploys and ``--stop`` keep it). With PostgreSQL there is no mount and the URL's env var is passed at run
+time like the auth secrets (the deploy is refused if the deploying shell does not have it).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from vitesse.artifacts import write_atomic
 from vitesse.deploy.process import free_port
 from vitesse.deploy.render import DeployContext, render
 from vitesse.deploy.result import DeployResult
+from vitesse.deploy.state import require_state_url, state_args, state_url_env
 from vitesse.errors import DeployError
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -87,6 +92,45 @@ def runtime_site(cache: Path) -> Path:
         )
     partial.rename(folder)
     return folder
+
+
+def run_options(ctx: DeployContext, port: int) -> dict[str, Any]:
+    """The container's run options (the docker SDK's ``containers.run`` keywords) for serving on ``port``.
+
+    Secret values (auth and the PostgreSQL state URL) come from the deploying shell's environment into the
+    container's, never into the image; the SQLite state folder is bind-mounted (created if needed).
+    """
+    variables = ctx.variables()
+    deploy = ctx.mf.manifest.deploy
+    router = f"vitesse-{ctx.short_id}"
+    labels = {
+        **variables["labels"],
+        "traefik.enable": "true",
+        f"traefik.http.routers.{router}.rule": f"PathPrefix(`/vitesse-{ctx.short_id}`)",
+        f"traefik.http.routers.{router}.middlewares": f"{router}-strip",
+        f"traefik.http.middlewares.{router}-strip.stripprefix.prefixes": f"/vitesse-{ctx.short_id}",
+        f"traefik.http.services.{router}.loadbalancer.server.port": str(port),
+    }
+    volumes = {}
+    if state_url_env(ctx.mf.manifest) is None:
+        folder = ctx.workdir / "state"
+        folder.mkdir(exist_ok=True)
+        volumes[str(folder)] = {"bind": "/data", "mode": "rw"}
+    serve = ["runtime", "serve", "--bundle", "/app/bundle.json", "--host", "127.0.0.1", "--port", str(port)]
+    secrets = {name: os.environ[name] for name in variables["secrets"] if name in os.environ}
+    return {
+        "command": [*serve, *state_args(ctx.mf.manifest, "/data/state.sqlite")],
+        "name": f"{ctx.resource}-{ctx.bundle.version[:8]}-{port}",
+        "detach": True,
+        "init": True,
+        "network_mode": "host",
+        "labels": labels,
+        "environment": {**secrets, "VITESSE_PORT": str(port)},
+        "restart_policy": {"Name": "unless-stopped"},
+        "volumes": volumes,
+        "mem_limit": f"{deploy.memory_mb}m",
+        "nano_cpus": int(deploy.cpu_cores * 1e9),
+    }
 
 
 class DockerTarget:
@@ -161,48 +205,13 @@ class DockerTarget:
     def apply(self, ctx: DeployContext, manifests: dict[str, str], *, dry_run: bool) -> DeployResult:
         if dry_run:
             return DeployResult(container_id=ctx.resource, service_url="", details={"dry_run": True})
+        require_state_url(ctx.mf.manifest)
         client = self._client(ctx)
         image = self.build(ctx, manifests["Dockerfile"], client)
         port = free_port()
-        variables = ctx.variables()
-        router = f"vitesse-{ctx.short_id}"
-        labels = {
-            **variables["labels"],
-            "traefik.enable": "true",
-            f"traefik.http.routers.{router}.rule": f"PathPrefix(`/vitesse-{ctx.short_id}`)",
-            f"traefik.http.routers.{router}.middlewares": f"{router}-strip",
-            f"traefik.http.middlewares.{router}-strip.stripprefix.prefixes": f"/vitesse-{ctx.short_id}",
-            f"traefik.http.services.{router}.loadbalancer.server.port": str(port),
-        }
-        environment = {name: os.environ[name] for name in variables["secrets"] if name in os.environ}
-        state = ctx.workdir / "state"
-        state.mkdir(exist_ok=True)
-        name = f"{ctx.resource}-{ctx.bundle.version[:8]}-{port}"
-        container = client.containers.run(
-            image,
-            [
-                "runtime",
-                "serve",
-                "--bundle",
-                "/app/bundle.json",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--state",
-                "/data/state.sqlite",
-            ],
-            name=name,
-            detach=True,
-            init=True,
-            network_mode="host",
-            labels=labels,
-            environment={**environment, "VITESSE_PORT": str(port)},
-            restart_policy={"Name": "unless-stopped"},
-            volumes={str(state): {"bind": "/data", "mode": "rw"}},
-            mem_limit=f"{ctx.mf.manifest.deploy.memory_mb}m",
-            nano_cpus=int(ctx.mf.manifest.deploy.cpu_cores * 1e9),
-        )
+        options = run_options(ctx, port)
+        name = options["name"]
+        container = client.containers.run(image, **options)
         url = f"http://127.0.0.1:{port}"
         if not self._healthy(container, url, ctx.mf.manifest.deploy.health_timeout_seconds):
             logs = container.logs(tail=15).decode(errors="replace")

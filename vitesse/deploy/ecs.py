@@ -2,15 +2,23 @@
 
 Secrets reach the task only as references (``deploy.ecs.secrets``: env var -> SSM / Secrets Manager ARN); the
 bundle goes in as an environment value (it holds env-var names, never values).
+
+State: a task's own disk does not survive a restart, so SQLite state needs an EFS file system
+(``deploy.ecs.efs_file_system_id``, optionally ``efs_access_point_id``; transit encryption on) mounted at
+/var/lib/vitesse, and the service replaces its one task stop-first (maximumPercent 100) so two tasks never share the
+file. PostgreSQL state needs its URL's env var in ``deploy.ecs.secrets`` like any secret; rollouts then start the
+new tasks first (the sync lease moves over).
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
-from vitesse.deploy.render import DeployContext, render
+from vitesse.deploy.render import PORT, DeployContext, render
 from vitesse.deploy.result import DeployResult
+from vitesse.deploy.state import STATE_DIR, state_url_env
 from vitesse.errors import DeployError
 
 # Fargate's valid (cpu units -> memory MiB range) combinations.
@@ -37,6 +45,14 @@ class EcsTarget:
     def render(self, ctx: DeployContext) -> dict[str, str]:
         ecs = ctx.mf.manifest.deploy.ecs
         variables = ctx.variables()
+        if variables["state_url_env"] is None and not ecs.efs_file_system_id:
+            raise DeployError(
+                "runtime.state is sqlite and an ECS task's disk does not survive a restart (every record would be "
+                "sent again): set runtime.state: {type: postgresql, url_env: VITESSE_STATE_URL} and name that env "
+                "var in deploy.ecs.secrets, or deploy.ecs.efs_file_system_id (an EFS file system for "
+                f"{STATE_DIR}, optionally deploy.ecs.efs_access_point_id)",
+                code="deploy.ecs_state",
+            )
         missing = [name for name in variables["secrets"] if name not in ecs.secrets]
         if missing:
             raise DeployError(
@@ -54,6 +70,9 @@ class EcsTarget:
             region=ecs.region,
             log_group=f"/vitesse/{ctx.mf.name}",
             image=ecs.image or variables["image"],
+            command_json=json.dumps([shell_command(variables["state_args"])]),  # readable: no HTML-safe escapes
+            efs_file_system_id=None if variables["state_url_env"] else ecs.efs_file_system_id,
+            efs_access_point_id=ecs.efs_access_point_id,
         )
         text = render("ecs-task-definition.json.j2", variables)
         try:
@@ -90,7 +109,8 @@ class EcsTarget:
                 balancers = [{"targetGroupArn": target_group, "containerName": "runtime", "containerPort": 8080}]
                 if ecs.listener_arn:
                     _route(clients["elbv2"], ecs.listener_arn, target_group, path)
-            service = _service(clients["ecs"], ecs, ctx.resource, task_arn, deploy.replicas, balancers)
+            rollout = _rollout(shared_state=state_url_env(ctx.mf.manifest) is not None)
+            service = _service(clients["ecs"], ecs, ctx.resource, task_arn, deploy.replicas, balancers, rollout)
             if deploy.auto_scale:
                 _autoscale(clients["application-autoscaling"], ecs.cluster, ctx.resource, deploy.replicas)
         except DeployError:
@@ -117,6 +137,21 @@ class EcsTarget:
             client.delete_service(cluster=ecs.cluster, service=ctx.resource, force=True)
         except Exception as exc:
             raise DeployError(f"stopping the ECS service failed: {exc}", code="deploy.ecs") from None
+
+
+def shell_command(state_args: list[str]) -> str:
+    """The container's ``sh -c`` line: write the bundle from its env value, then exec the runtime."""
+    serve = ["python3", "-m", "vitesse", "runtime", "serve", "--bundle", "/tmp/bundle.json"]
+    serve += ["--host", "0.0.0.0", "--port", str(PORT), *state_args]
+    return f"printf '%s' \"$VITESSE_BUNDLE\" > /tmp/bundle.json && exec {shlex.join(serve)}"
+
+
+def _rollout(*, shared_state: bool) -> dict[str, int]:
+    """How the service replaces tasks: new first with shared (PostgreSQL) state; with SQLite on EFS, the old task
+    stops before the new one opens the file (ECS's counterpart of Kubernetes' Recreate)."""
+    if shared_state:
+        return {"maximumPercent": 200, "minimumHealthyPercent": 100}
+    return {"maximumPercent": 100, "minimumHealthyPercent": 0}
 
 
 def _clients(ecs: Any) -> dict[str, Any]:
@@ -166,7 +201,15 @@ def _route(elbv2: Any, listener_arn: str, target_group: str, path: str) -> None:
     )
 
 
-def _service(client: Any, ecs: Any, name: str, task_arn: str, replicas: int, balancers: list[dict[str, Any]]) -> str:
+def _service(
+    client: Any,
+    ecs: Any,
+    name: str,
+    task_arn: str,
+    replicas: int,
+    balancers: list[dict[str, Any]],
+    rollout: dict[str, int],
+) -> str:
     existing = [
         s
         for s in client.describe_services(cluster=ecs.cluster, services=[name])["services"]
@@ -174,7 +217,12 @@ def _service(client: Any, ecs: Any, name: str, task_arn: str, replicas: int, bal
     ]
     if existing:
         updated = client.update_service(
-            cluster=ecs.cluster, service=name, taskDefinition=task_arn, desiredCount=replicas, forceNewDeployment=True
+            cluster=ecs.cluster,
+            service=name,
+            taskDefinition=task_arn,
+            desiredCount=replicas,
+            deploymentConfiguration=rollout,
+            forceNewDeployment=True,
         )
         return updated["service"]["serviceArn"]
     network = {
@@ -192,6 +240,7 @@ def _service(client: Any, ecs: Any, name: str, task_arn: str, replicas: int, bal
         launchType="FARGATE",
         networkConfiguration=network,
         loadBalancers=balancers,
+        deploymentConfiguration=rollout,
         healthCheckGracePeriodSeconds=30 if balancers else 0,
     )
     return created["service"]["serviceArn"]

@@ -1,4 +1,11 @@
-"""The kubernetes target (the seed's EKS): render, validate strictly, server-side apply, wait for the rollout."""
+"""The kubernetes target (the seed's EKS): render, validate strictly, server-side apply, wait for the rollout.
+
+State (`vitesse.deploy.state`): with SQLite (one replica) the runtime's file lives on a ReadWriteOnce
+PersistentVolumeClaim ``<resource>-state`` (``deploy.kubernetes.state_size``, ``storage_class``) and the Deployment
+uses ``strategy: Recreate``, since old and new pod cannot both attach the volume. With PostgreSQL there is no claim
+and no state volume; the URL's env var is a ``secretKeyRef`` into ``<resource>-secrets`` like the auth secrets, and
+the Deployment rolls (one extra pod, none unavailable) while the sync lease moves between replicas.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +19,18 @@ from vitesse.deploy.render import DeployContext, render
 from vitesse.deploy.result import DeployResult
 from vitesse.errors import DeployError
 
-MANIFESTS = ("configmap", "deployment", "service", "ingress", "hpa")
+MANIFESTS = ("configmap", "pvc", "deployment", "service", "ingress", "hpa")
+"""In the order they are applied: the claim exists before the Deployment whose pod mounts it."""
 
 
 def render_manifests(ctx: DeployContext) -> dict[str, str]:
-    """The manifests as YAML text, by file name (the HPA only with auto_scale)."""
+    """The manifests as YAML text, by file name (the claim only for SQLite state, the HPA only with auto_scale)."""
     variables = ctx.variables()
     out = {}
     for name in MANIFESTS:
         if name == "hpa" and not variables["auto_scale"]:
+            continue
+        if name == "pvc" and variables["state_url_env"]:
             continue
         out[f"{name}.yaml"] = render(f"kubernetes/{name}.yaml.j2", variables)
     return out
@@ -62,14 +72,22 @@ class KubernetesTarget:
             return DeployResult(container_id=ctx.resource, service_url=url, details={"dry_run": True})
         api = _client(k8s.kubeconfig)
         for text in manifests.values():
-            _server_side_apply(api, yaml.safe_load(text))
+            document = yaml.safe_load(text)
+            if document["kind"] == "Deployment" and document["spec"]["strategy"]["type"] == "Recreate":
+                _drop_rolling_update(api, document)
+            _server_side_apply(api, document)
         ready = _wait_for_rollout(api, k8s.namespace, ctx.resource, ctx.mf.manifest.deploy.health_timeout_seconds)
         return DeployResult(
             container_id=ctx.resource, service_url=url, details={"namespace": k8s.namespace, "ready_replicas": ready}
         )
 
     def stop(self, ctx: DeployContext) -> None:
-        """Delete what deploy applied (Deployment first, so no pod outlives its config); already gone is fine."""
+        """Delete what deploy applied (Deployment first, so no pod outlives its config); already gone is fine.
+
+        The state's PersistentVolumeClaim ``<resource>-state`` is kept: a later deploy mounts it again and resumes
+        (delivered records are not sent twice, dead letters stay replayable). To drop the state for good:
+        ``kubectl delete pvc <resource>-state -n <namespace>`` once the integration is stopped.
+        """
         k8s = ctx.mf.manifest.deploy.kubernetes
         api = _client(k8s.kubeconfig)
         for kind, name in (
@@ -131,11 +149,33 @@ def _wait_for_rollout(api: Any, namespace: str, name: str, timeout: float) -> in
 
 _PATHS = {
     "ConfigMap": "/api/v1/namespaces/{ns}/configmaps/{name}",
+    "PersistentVolumeClaim": "/api/v1/namespaces/{ns}/persistentvolumeclaims/{name}",
     "Service": "/api/v1/namespaces/{ns}/services/{name}",
     "Deployment": "/apis/apps/v1/namespaces/{ns}/deployments/{name}",
     "Ingress": "/apis/networking.k8s.io/v1/namespaces/{ns}/ingresses/{name}",
     "HorizontalPodAutoscaler": "/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers/{name}",
 }
+
+
+def _drop_rolling_update(api: Any, document: dict[str, Any]) -> None:
+    """Switch a live Deployment to Recreate with a merge patch that also removes ``rollingUpdate``.
+
+    A Deployment created with the default strategy carries a defaulted ``rollingUpdate`` that no field manager owns,
+    so a server-side apply of ``type: Recreate`` alone would be refused ("may not be specified when strategy type is
+    'Recreate'"). No Deployment yet (404) is fine: the apply creates it.
+    """
+    meta = document["metadata"]
+    _call(
+        api,
+        "PATCH",
+        "Deployment",
+        meta["namespace"],
+        meta["name"],
+        query=[("fieldManager", "vitesse")],
+        content_type="application/merge-patch+json",
+        body={"spec": {"strategy": {"type": "Recreate", "rollingUpdate": None}}},
+        missing_ok=True,
+    )
 
 
 def _server_side_apply(api: Any, document: dict[str, Any]) -> None:
@@ -162,7 +202,7 @@ def _call(
     *,
     query: list[tuple[str, str]],
     content_type: str = "application/json",
-    body: str | None = None,
+    body: str | dict[str, Any] | None = None,
     missing_ok: bool = False,
 ) -> None:
     """One request to the API server for one object; a `DeployError` naming it when the server refuses."""

@@ -1,7 +1,9 @@
 """The process target (default): the runtime as a local background process on a free port.
 
 A redeploy starts the new process first and stops the old one only once the new one answers /health, so a broken
-bundle never takes down what is running. The pid, port and URL live in ``<home>/deploy/<name>/process.json``.
+bundle never takes down what is running. The pid, port and URL live in ``<home>/deploy/<name>/process.json``; the
+SQLite state in ``<home>/deploy/<name>/state.sqlite`` (kept by redeploys and ``--stop``). With PostgreSQL state the
+process inherits the deploying shell's environment, URL env var included (the deploy is refused without it).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import orjson
 from vitesse.artifacts import write_atomic
 from vitesse.deploy.render import DeployContext
 from vitesse.deploy.result import DeployResult
+from vitesse.deploy.state import require_state_url, state_args
 from vitesse.errors import DeployError
 
 
@@ -87,24 +90,12 @@ class ProcessTarget:
     def apply(self, ctx: DeployContext, manifests: dict[str, str], *, dry_run: bool) -> DeployResult:
         if dry_run:
             return DeployResult(container_id=f"vitesse-{ctx.short_id}", service_url="", details={"dry_run": True})
+        require_state_url(ctx.mf.manifest)
         port = free_port()
         log = ctx.workdir / "runtime.log"
-        pid = spawn_detached(
-            [
-                sys.executable,
-                "-m",
-                "vitesse",
-                "runtime",
-                "serve",
-                "--bundle",
-                str(ctx.bundle_path),
-                "--port",
-                str(port),
-                "--state",
-                str(ctx.workdir / "state.sqlite"),
-            ],
-            log,
-        )
+        serve = [sys.executable, "-m", "vitesse", "runtime", "serve", "--bundle", str(ctx.bundle_path)]
+        serve += ["--port", str(port), *state_args(ctx.mf.manifest, str(ctx.workdir / "state.sqlite"))]
+        pid = spawn_detached(serve, log)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + ctx.mf.manifest.deploy.health_timeout_seconds
         healthy = False

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from vitesse import jsoncodec
+from vitesse.deploy.state import STATE_DIR, STATE_FILE, state_args, state_url_env
 from vitesse.errors import DeployError
 from vitesse.httpauth import secret_env_names
 from vitesse.manifest import ManifestFile
@@ -65,15 +66,22 @@ class DeployContext:
             "port": PORT,
             "path_prefix": f"/vitesse-{self.short_id}",
             "bundle_version": self.bundle.version,
-            "bundle_json": orjson.dumps(self.bundle.model_dump(mode="json", by_alias=True)).decode(),
-            "secrets": sorted(
-                {
-                    env
-                    for auth in (self.bundle.source.auth, self.bundle.destination.auth)
-                    for env in secret_env_names(auth)
-                }
-            ),
+            "bundle_json": jsoncodec.dumps(self.bundle.model_dump(mode="json", by_alias=True)).decode(),
+            "secrets": self.secrets(),
+            "state_url_env": state_url_env(self.mf.manifest),
+            "state_dir": STATE_DIR,
+            "state_args": state_args(self.mf.manifest, STATE_FILE),
+            "state_size": k8s.state_size,
+            "storage_class": k8s.storage_class,
         }
+
+    def secrets(self) -> list[str]:
+        """The env vars the runtime reads secrets from: the auth secrets and, for PostgreSQL state, its URL."""
+        auths = (self.bundle.source.auth, self.bundle.destination.auth)
+        names = {env for auth in auths for env in secret_env_names(auth)}
+        if (url_env := state_url_env(self.mf.manifest)) is not None:
+            names.add(url_env)
+        return sorted(names)
 
 
 def render(template: str, variables: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from vitesse.deploy.kubernetes import KubernetesTarget
 from vitesse.deploy.process import ProcessTarget
 from vitesse.deploy.render import DeployContext
 from vitesse.deploy.result import DeployResult
+from vitesse.deploy.state import check_replicas
 from vitesse.errors import DeployError, GateError, VitesseError
 from vitesse.manifest import ManifestFile, section_hash
 from vitesse.runtime.bundle import build_bundle, write_bundle
@@ -78,10 +79,12 @@ def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False, reu
     """Deploy the integration on its manifest's target; the artifact is the seed's deployment record.
 
     With ``reuse_running``, a deployment of the same bundle and settings that is active and answers /health is
-    returned as it is instead of being redone (a retried request gets the same service).
+    returned as it is instead of being redone (a retried request gets the same service). Several replicas (or
+    autoscaling) on SQLite state are refused first, on every target, before the gate or anything else.
     """
     started = time.monotonic()
     name = mf.name
+    check_replicas(mf)
     tested = check_gate(mf, store)
     with store.lock(name):
         try:

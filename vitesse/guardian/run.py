@@ -6,15 +6,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from vitesse.guardian.ranges import number_targets
 from vitesse.guardian.report import TestDetail, failures, health_score, latency
 from vitesse.guardian.shadow import Sandbox, fill_path
 from vitesse.guardian.synthetic import RecordGenerator
-from vitesse.guardian.validate import RecordValidator, Violation
 from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import Side, TestConfig
 from vitesse.mapping.compile import compile_mapping
+from vitesse.mapping.fields import flatten
 from vitesse.mapping.models import MappingLogic
 from vitesse.runtime.paginate import records_in
+from vitesse.validation import RecordValidator, Violation
 
 RESPONSE_RECORDS_CHECKED = 5
 
@@ -54,7 +56,9 @@ def run_tests(
     deadline = started + config.budget_seconds
     source_key, dest_key = sides.source_endpoint.key, sides.dest_endpoint.key
     transform = compile_mapping(logic)
-    generator = RecordGenerator(sides.source_spec.schemas, seed)
+    # Source fields that declare no bounds get numbers the destination field they feed accepts (ranges.py).
+    dest_fields = flatten(sides.dest_endpoint.request_schema, sides.dest_spec.schemas)
+    generator = RecordGenerator(sides.source_spec.schemas, seed, targets=number_targets(logic, dest_fields))
     records = generator.records(sides.source_endpoint.response_schema or {}, size)
     source_validator = RecordValidator(
         sides.source_endpoint.response_schema or {}, sides.source_spec.schemas, sides.source_spec.schema_dialect

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from vitesse.httpauth import auth_parts
+from vitesse.httpbody import form_encode
 from vitesse.ingest.models import Endpoint
 
 MAX_RETRY_WAIT = 2.0
@@ -56,20 +57,6 @@ def fill_path(endpoint: Endpoint) -> str:
             value = "1" if param.type in ("integer", "number") else "vitesse-test"
             path = path.replace("{" + param.name + "}", quote(value, safe=""))
     return path
-
-
-def form_encode(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """Nested data as ``a[b][0]=c`` form fields (the convention of form-encoded APIs such as Stripe's)."""
-    pairs: list[tuple[str, str]] = []
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            pairs += form_encode(sub, f"{prefix}[{key}]" if prefix else str(key))
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            pairs += form_encode(sub, f"{prefix}[{index}]")
-    elif value is not None:
-        pairs.append((prefix, "true" if value is True else "false" if value is False else str(value)))
-    return pairs
 
 
 @dataclass

@@ -4,6 +4,10 @@ Record ``i`` of a run is one of four kinds, in turn: a realistic full record, on
 an edge record (empty strings, nulls where allowed, unicode, boundary numbers) and another realistic one. Values
 follow type, format (email, date-time, date, uri, uuid, ipv4), enum, pattern, length and range limits; names pick the
 Faker provider (``first_name``, ``postal_code``, ``phone``...). The same seed gives the same records.
+
+Numbers stay inside the declared ranges: the source field's own bounds, and where it declares none (a digit-pattern
+string, a bare integer) the bounds of the destination field it is mapped into (``targets``, see
+`vitesse.guardian.ranges`). Unbounded pattern repeats (``+``, ``*``) stay short (`REPEAT_EXTRA`).
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from re._constants import MAXREPEAT  # type: ignore[import-not-found] - the parser rstr reads patterns with
 from typing import Any
 
 import rstr
 from faker import Faker
 
+from vitesse.guardian.ranges import NumberRange, inclusive_bounds
 from vitesse.ingest.schemas import allows_null, ref_key, schema_type
 from vitesse.mapping.vocabulary import concept, words
 
@@ -26,24 +33,52 @@ _EPOCH_2020 = 1_577_836_800
 _SPAN = 6 * 365 * 86400
 MAX_DEPTH = 12
 FULL_DEPTH = 3  # below this depth only required fields are generated, to keep deep schemas (Stripe) small
+NUMBER_SPAN = 1000
+"""Width of the generated range on a side no schema bounds: 0..1000 for a bare number."""
+REPEAT_EXTRA = 14
+"""How many times past its minimum an unbounded pattern repeat may run: ``^[0-9]+$`` gives 1 to 15 digits, inside
+the integers every JSON parser keeps exact (2**53), where rstr's own limit of 100 gives 100-digit numbers."""
+
+
+class _Xeger(rstr.Rstr):
+    """rstr's pattern-to-text generator with unbounded repeats (``+``, ``*``, ``{n,}``) kept short.
+
+    Bounded repeats (``{8,24}``) stay as the pattern says; an unbounded one runs at least `floor` times and at most
+    `extra` times more (`from_pattern` moves both for a field's minLength and maxLength).
+    """
+
+    floor = 0
+    extra = REPEAT_EXTRA
+
+    def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
+        if end_range >= MAXREPEAT:
+            start_range = max(start_range, self.floor)
+            end_range = start_range + self.extra
+        return super()._handle_repeat(start_range, end_range, value)
 
 
 class RecordGenerator:
-    """Generates records for one schema (refs resolved through the spec's ``schemas`` table)."""
+    """Generates records for one schema (refs resolved through the spec's ``schemas`` table).
 
-    def __init__(self, schemas: dict[str, Any], seed: int) -> None:
+    ``targets`` maps source field paths (``age``, ``emails[].rank``) to the range of the numeric destination field
+    each feeds (`vitesse.guardian.ranges.number_targets`); a field that declares no bounds of its own gets values
+    inside that range (a digit-pattern string: the text of such a number, when the pattern allows it).
+    """
+
+    def __init__(self, schemas: dict[str, Any], seed: int, targets: Mapping[str, NumberRange] | None = None) -> None:
         self.schemas = schemas
+        self.targets: Mapping[str, NumberRange] = targets or {}
         self.rng = random.Random(seed)
         self.faker = Faker("en_US")
         self.faker.seed_instance(seed)
-        self.xeger = rstr.Rstr(self.rng)
+        self.xeger = _Xeger(self.rng)
 
     def records(self, schema: dict[str, Any], count: int) -> list[dict[str, Any]]:
         out = []
         for index in range(count):
             kind = KINDS[index % len(KINDS)]
             resolved, seen, _ = self.resolve(schema, frozenset())
-            value = self.object(resolved, kind, 0, seen) if schema_type(resolved) in ("object", None) else None
+            value = self.object(resolved, kind, 0, seen, "") if schema_type(resolved) in ("object", None) else None
             out.append(value if isinstance(value, dict) else {})
         return out
 
@@ -100,7 +135,8 @@ class RecordGenerator:
         return schema, seen, False
 
     # -- values -------------------------------------------------------------------------------------------------
-    def value(self, schema: Any, name: str, kind: str, depth: int, seen: frozenset[str]) -> Any:
+    def value(self, schema: Any, name: str, kind: str, depth: int, seen: frozenset[str], path: str) -> Any:
+        """A value for ``schema``; ``path`` is the field's path in the record (``address.city``, ``emails[].value``)."""
         schema, seen, cycle = self.resolve(schema, seen)
         if cycle:
             return None
@@ -113,23 +149,24 @@ class RecordGenerator:
             choices = [e for e in schema["enum"] if e is not None and e != ""] or schema["enum"]
             return self.rng.choice(choices)
         kind_of = schema_type(schema)
+        target = self.targets.get(path)
         if kind_of == "object":
-            return self.object(schema, kind, depth, seen)
+            return self.object(schema, kind, depth, seen, path)
         if kind_of == "array":
-            return self.array(schema, name, kind, depth, seen)
+            return self.array(schema, name, kind, depth, seen, path)
         if kind_of == "integer":
-            return self.integer(schema, name, kind)
+            return self.integer(schema, name, kind, target)
         if kind_of == "number":
-            return self.number(schema, kind)
+            return self.number(schema, kind, target)
         if kind_of == "boolean":
             return self.rng.random() < 0.5
         if kind_of == "null":
             return None
         if kind_of == "string":
-            return self.string(schema, name, kind)
+            return self.string(schema, name, kind, target)
         return self.string({}, name, kind)  # untyped: a string is the safest guess
 
-    def object(self, schema: dict[str, Any], kind: str, depth: int, seen: frozenset[str]) -> dict[str, Any]:
+    def object(self, schema: dict[str, Any], kind: str, depth: int, seen: frozenset[str], path: str) -> dict[str, Any]:
         props = schema.get("properties") or {}
         required = set(schema.get("required") or [])
         out: dict[str, Any] = {}
@@ -141,23 +178,26 @@ class RecordGenerator:
             shallow = depth < FULL_DEPTH
             if name not in required and (kind == "required_only" or not shallow or self.rng.random() < 0.15):
                 continue
-            value = self.value(sub, name, kind, depth + 1, seen)
+            value = self.value(sub, name, kind, depth + 1, seen, f"{path}.{name}" if path else name)
             if value is None and name in required and not _allows_null(sub, self):
                 continue
             out[name] = value
         extra = schema.get("additionalProperties")
         if not props and extra not in (None, False):
-            value = "vitesse" if extra is True else self.value(extra, "source", kind, depth + 1, seen)
+            where = f"{path}.source" if path else "source"
+            value = "vitesse" if extra is True else self.value(extra, "source", kind, depth + 1, seen, where)
             if value is not None:
                 out["source"] = value
         return out
 
-    def array(self, schema: dict[str, Any], name: str, kind: str, depth: int, seen: frozenset[str]) -> list[Any]:
+    def array(
+        self, schema: dict[str, Any], name: str, kind: str, depth: int, seen: frozenset[str], path: str
+    ) -> list[Any]:
         low = int(schema.get("minItems", 0 if kind == "edge" else 1))
         high = int(schema.get("maxItems", max(low, 2)))
         count = low if kind in ("edge", "required_only") else self.rng.randint(low, max(low, min(high, 3)))
         items = schema.get("items", {})
-        values = [self.value(items, name, kind, depth + 1, seen) for _ in range(count)]
+        values = [self.value(items, name, kind, depth + 1, seen, f"{path}[]") for _ in range(count)]
         if any(v is None for v in values) and not _allows_null(items, self):
             return []  # a recursive item type: an empty list is the valid way out
         if schema.get("uniqueItems") is True:
@@ -168,12 +208,10 @@ class RecordGenerator:
             values = unique
         return values
 
-    def integer(self, schema: dict[str, Any], name: str, kind: str) -> int:
-        low, high = _bounds(schema, integer=True)
-        if low is None and high is None and (schema.get("format") in ("unix-time", "date-time") or _is_time_name(name)):
+    def integer(self, schema: dict[str, Any], name: str, kind: str, target: NumberRange | None = None) -> int:
+        low, high, declared = _number_range(schema, target, integer=True)
+        if not declared and (schema.get("format") in ("unix-time", "date-time") or _is_time_name(name)):
             return _EPOCH_2020 + self.rng.randrange(_SPAN)
-        low = 0 if low is None else low
-        high = max(low, low + 1000 if high is None else high)
         step = schema.get("multipleOf")
         if isinstance(step, int) and step > 0:
             first, last = -(-low // step), high // step
@@ -184,10 +222,8 @@ class RecordGenerator:
             return self.rng.choice([low, high])
         return self.rng.randint(low, high)
 
-    def number(self, schema: dict[str, Any], kind: str) -> float:
-        low, high = _bounds(schema, integer=False)
-        low = 0.0 if low is None else low
-        high = max(low, low + 1000.0 if high is None else high)
+    def number(self, schema: dict[str, Any], kind: str, target: NumberRange | None = None) -> float:
+        low, high, _ = _number_range(schema, target, integer=False)
         step = schema.get("multipleOf")
         if isinstance(step, int | float) and step > 0:
             return step * self.rng.randint(int(-(-low // step)), max(int(-(-low // step)), int(high // step)))
@@ -195,7 +231,7 @@ class RecordGenerator:
             return float(self.rng.choice([low, high]))
         return round(self.rng.uniform(low, high), 2)
 
-    def string(self, schema: dict[str, Any], name: str, kind: str) -> str:
+    def string(self, schema: dict[str, Any], name: str, kind: str, target: NumberRange | None = None) -> str:
         fmt = schema.get("format")
         min_length = int(schema.get("minLength", 0))
         max_length = schema.get("maxLength")
@@ -207,7 +243,9 @@ class RecordGenerator:
             if max_length is None or max_length >= len(UNICODE):
                 return UNICODE
         if pattern:
-            text = self.from_pattern(pattern)
+            text = self.number_text(schema, name, kind, target) if target is not None else None
+            if text is None:
+                text = self.from_pattern(pattern, min_length, max_length)
             if text is not None:
                 return text
         text = self.formatted(fmt, name, schema) if fmt else self.named(name, max_length)
@@ -217,19 +255,45 @@ class RecordGenerator:
             text = text[: int(max_length)]
         return text
 
-    def from_pattern(self, pattern: str) -> str | None:
+    def number_text(self, schema: dict[str, Any], name: str, kind: str, target: NumberRange) -> str | None:
+        """A number inside ``target`` written as text, if the string's pattern and lengths allow that text.
+
+        A string that feeds a number (``parse_int`` of ``^[0-9]+$``) then carries a value the destination accepts;
+        a pattern that allows no such text (``^[0-9]{12}$`` into an int32) keeps its own values, and the mismatch
+        shows in the test.
+        """
+        if target.integer:
+            return _text_if_fits(str(self.integer(schema, name, kind, target)), schema)
+        value = self.number(schema, kind, target)
+        low, high, _ = _number_range(schema, target, integer=False)
+        whole = round(value)
+        text = _text_if_fits(str(value), schema)
+        if text is None and low <= whole <= high:
+            text = _text_if_fits(str(whole), schema)  # 5.37 -> "5" for a digits-only pattern
+        return text
+
+    def from_pattern(self, pattern: str, min_length: int = 0, max_length: int | None = None) -> str | None:
+        """A text matching ``pattern``, within the lengths if one of a few tries is; None if rstr cannot help."""
         try:
             compiled = re.compile(pattern)
         except re.error:
             return None
+        matching = None
+        self.xeger.floor, self.xeger.extra = 0, REPEAT_EXTRA
         for _ in range(5):
             try:
                 text = self.xeger.xeger(pattern)
             except Exception:  # rstr cannot handle every regex: fall back to the name-based value
-                return None
+                return matching
             if compiled.search(text):
-                return text
-        return None
+                if len(text) >= min_length and (max_length is None or len(text) <= max_length):
+                    return text
+                matching = text if matching is None else matching
+            if len(text) < min_length:
+                self.xeger.floor = min_length  # too short: unbounded repeats that long on the next tries
+            elif max_length is not None and len(text) > max_length:
+                self.xeger.extra //= 2  # too long: shorter ones
+        return matching
 
     def formatted(self, fmt: str, name: str, schema: dict[str, Any]) -> str:
         moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
@@ -307,21 +371,51 @@ def _allows_null(schema: dict[str, Any], generator: RecordGenerator) -> bool:
 
 
 def _bounds(schema: dict[str, Any], *, integer: bool) -> tuple[Any, Any]:
-    low, high = schema.get("minimum"), schema.get("maximum")
-    step = 1 if integer else 0.01
-    exclusive_low, exclusive_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-    if exclusive_low is True and low is not None:
-        low += step
-    elif isinstance(exclusive_low, int | float) and not isinstance(exclusive_low, bool):
-        low = exclusive_low + step
-    if exclusive_high is True and high is not None:
-        high -= step
-    elif isinstance(exclusive_high, int | float) and not isinstance(exclusive_high, bool):
-        high = exclusive_high - step
-    if integer:
-        low = int(low) if low is not None else None
-        high = int(high) if high is not None else None
-    return low, high
+    """The inclusive (low, high) a schema declares, None for an open side."""
+    return inclusive_bounds(
+        schema.get("minimum"),
+        schema.get("maximum"),
+        schema.get("exclusiveMinimum"),
+        schema.get("exclusiveMaximum"),
+        integer=integer,
+    )
+
+
+def _number_range(schema: dict[str, Any], target: NumberRange | None, *, integer: bool) -> tuple[Any, Any, bool]:
+    """(low, high, declared) of the numbers to generate for ``schema``.
+
+    The source schema's own bounds come first; a side it leaves open takes the destination's (``target``); a side
+    still open is `NUMBER_SPAN` away from the other (0..1000 with no bounds at all), kept inside the destination
+    format's limits. ``declared``: some schema bounds the range.
+    """
+    own_low, own_high = _bounds(schema, integer=integer)
+    low = own_low if own_low is not None or target is None else target.low
+    high = own_high if own_high is not None or target is None else target.high
+    declared = low is not None or high is not None
+    span, zero = (NUMBER_SPAN, 0) if integer else (float(NUMBER_SPAN), 0.0)
+    if low is None:
+        low = high - span if high is not None and high < 0 else zero
+    if high is None:
+        high = low + span
+    if target is not None and target.limits is not None:
+        if own_low is None:
+            low = min(max(low, target.limits[0]), target.limits[1])
+        if own_high is None:
+            high = max(min(high, target.limits[1]), target.limits[0])
+    return low, max(low, high), declared
+
+
+def _text_if_fits(text: str, schema: dict[str, Any]) -> str | None:
+    """``text`` if the string schema's pattern and lengths allow it, else None."""
+    pattern = schema.get("pattern")
+    if len(text) < int(schema.get("minLength", 0)):
+        return None
+    if isinstance(schema.get("maxLength"), int) and len(text) > schema["maxLength"]:
+        return None
+    try:
+        return text if not isinstance(pattern, str) or re.search(pattern, text) else None
+    except re.error:
+        return None
 
 
 def _is_time_name(name: str) -> bool:

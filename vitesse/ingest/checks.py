@@ -11,8 +11,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
+from vitesse import jsoncodec
 from vitesse.errors import SpecError
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ def _validator(dialect: str) -> jsonschema.protocols.Validator:
 
     folder = {"swagger-2.0": "v2.0", "openapi-3.0": "v3.0", "openapi-3.1": "v3.1"}[dialect]
     text = resources.files("openapi_spec_validator").joinpath(f"resources/schemas/{folder}/schema.json").read_bytes()
-    schema = orjson.loads(text)
+    schema = jsoncodec.loads(text)
     return jsonschema.validators.validator_for(schema)(schema)
 
 

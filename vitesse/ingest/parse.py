@@ -1,13 +1,15 @@
-"""Bytes -> plain data for spec documents: JSON through orjson, YAML through libyaml, with hostile-input guards."""
+"""Bytes -> plain data for spec documents: JSON through jsoncodec (orjson, exact big integers), YAML through libyaml,
+with hostile-input guards."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-import orjson
 import yaml
 
+from vitesse import jsoncodec
 from vitesse.errors import SpecError
 from vitesse.yaml_loader import load_yaml, yaml_error_message, yaml_error_position
 
@@ -26,8 +28,12 @@ def parse_document(raw: bytes, where: str) -> Any:
         raise SpecError(f"{where}: document is empty", code="spec.parse")
     if head in (b"{", b"["):
         try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
+            return jsoncodec.loads(raw)
+        except jsoncodec.JsonDepthError:
+            raise SpecError(
+                f"{where}: document is nested deeper than {jsoncodec.MAX_DEPTH} levels", code="spec.parse"
+            ) from None
+        except json.JSONDecodeError as exc:
             if where.lower().endswith(".json"):
                 raise SpecError(
                     f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}", code="spec.parse"

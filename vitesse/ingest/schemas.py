@@ -77,6 +77,24 @@ def ref_key(ref: str) -> str | None:
     return ref[len(SCHEMA_REF_PREFIX) :].replace("~1", "/").replace("~0", "~")
 
 
+def reachable_schemas(schema: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``schemas`` that ``schema`` refers to (``#/schemas/<name>``), directly or through each other."""
+    found: dict[str, Any] = {}
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            key = ref_key(ref) if isinstance(ref, str) else None
+            if key is not None and key not in found and key in schemas:
+                found[key] = schemas[key]
+                stack.append(schemas[key])
+            stack.extend(v for k, v in node.items() if k != "$ref")
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 class SchemaTable:
     """Rewrites schemas for the artifact and holds the named schemas they reference."""
 

@@ -199,6 +199,17 @@ class KubernetesConfig(Strict):
     ingress_class: str | None = None
     max_replicas: Annotated[int, Field(ge=1, le=1000)] | None = Field(None, description="HPA; default 4 x replicas")
     kubeconfig: str | None = Field(None, description="Default: in-cluster, else ~/.kube/config")
+    state_size: str = Field(
+        "1Gi",
+        pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$",
+        description="Size of the PersistentVolumeClaim that holds the SQLite state (runtime.state sqlite only)",
+    )
+    storage_class: str | None = Field(
+        None,
+        max_length=253,
+        pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+        description="StorageClass of the state's PersistentVolumeClaim; default: the cluster's default class",
+    )
 
 
 class DockerConfig(Strict):
@@ -221,6 +232,20 @@ class EcsConfig(Strict):
     listener_arn: str | None = Field(None, description="ALB listener that routes /vitesse-<id> to the service")
     load_balancer_dns: str | None = Field(None, description="For the service URL")
     secrets: dict[str, str] = Field(default_factory=dict, description="Env var -> SSM parameter or Secrets Manager ARN")
+    efs_file_system_id: str | None = Field(
+        None,
+        pattern=r"^fs-[0-9a-f]{8,40}$",
+        description="EFS file system mounted at /var/lib/vitesse for the SQLite state (runtime.state sqlite only)",
+    )
+    efs_access_point_id: str | None = Field(
+        None, pattern=r"^fsap-[0-9a-f]{8,40}$", description="EFS access point on efs_file_system_id; optional"
+    )
+
+    @model_validator(mode="after")
+    def _access_point_needs_file_system(self) -> EcsConfig:
+        if self.efs_access_point_id and not self.efs_file_system_id:
+            raise ValueError("efs_access_point_id needs efs_file_system_id (the file system it belongs to)")
+        return self
 
 
 class DeployConfig(Strict):
@@ -234,6 +259,22 @@ class DeployConfig(Strict):
     kubernetes: KubernetesConfig = KubernetesConfig()
     ecs: EcsConfig = EcsConfig()
     docker: DockerConfig = DockerConfig()
+
+
+class SqliteState(Strict):
+    """One SQLite file: for one replica (the file lives beside the bundle or on the target's volume)."""
+
+    type: Literal["sqlite"]
+
+
+class PostgresState(Strict):
+    """A PostgreSQL database shared by every replica; its URL (with the password) comes from an env var or secret."""
+
+    type: Literal["postgresql"]
+    url_env: EnvVar = Field("VITESSE_STATE_URL", description="Env var holding the postgresql:// URL")
+
+
+StateConfig = Annotated[SqliteState | PostgresState, Field(discriminator="type")]
 
 
 class RuntimeConfig(Strict):
@@ -251,6 +292,10 @@ class RuntimeConfig(Strict):
     max_pages: Annotated[int, Field(ge=1)] = 100_000
     sync_interval_seconds: Annotated[float, Field(gt=0)] | None = Field(None, description="Periodic sync; off if unset")
     key_field: str | None = Field(None, description="Source field that identifies a record; default: id, else hash")
+    state: StateConfig = Field(
+        SqliteState(type="sqlite"),
+        description="Where delivery marks, checkpoints and dead letters live; postgresql for several replicas",
+    )
 
 
 class Manifest(Strict):

@@ -37,8 +37,10 @@ class Field:
     read_only: bool = False
     write_only: bool = False
     pattern: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
+    minimum: int | float | None = None
+    maximum: int | float | None = None
+    exclusive_minimum: int | float | bool | None = None  # a number (JSON Schema 6+) or True (draft 4: minimum is)
+    exclusive_maximum: int | float | bool | None = None
     max_length: int | None = None
 
     @property
@@ -160,12 +162,19 @@ class _Flattener:
             pattern=view.get("pattern") if isinstance(view.get("pattern"), str) else None,
             minimum=_number(view.get("minimum")),
             maximum=_number(view.get("maximum")),
+            exclusive_minimum=_exclusive(view.get("exclusiveMinimum")),
+            exclusive_maximum=_exclusive(view.get("exclusiveMaximum")),
             max_length=view.get("maxLength") if isinstance(view.get("maxLength"), int) else None,
         )
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _number(value: Any) -> int | float | None:
+    """A numeric keyword's value, exact (integers beyond 64 bits stay integers), or None if it is not a number."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _exclusive(value: Any) -> int | float | bool | None:
+    return True if value is True else _number(value)
 
 
 def flatten(schema: dict[str, Any] | None, schemas: dict[str, Any], *, max_depth: int = 5) -> list[Field]:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from vitesse import jsoncodec
 from vitesse.artifacts import ArtifactStore, integration_id, utc_now, write_atomic
 from vitesse.artifacts.steps import upstream
 from vitesse.errors import ArtifactError
 from vitesse.hashing import content_hash
+from vitesse.ingest.models import ApiSpec, Endpoint, Parameter, RateLimitHints
 from vitesse.ingest.models import Pagination as PaginationModel
-from vitesse.ingest.models import Parameter, RateLimitHints
+from vitesse.ingest.schemas import reachable_schemas
 from vitesse.manifest import ManifestFile
 from vitesse.manifest.models import Auth, RuntimeConfig
 from vitesse.mapping.endpoints import named_endpoint
@@ -39,6 +40,11 @@ class SideBundle(BaseModel):
     content_type: str | None = None
     auth: Auth | None = None
     rate_limit: RateLimitHints | None = None
+    request_schema: dict[str, Any] | None = Field(
+        None, description="Destination: the request schema every transformed record is checked against before sending"
+    )
+    schemas: dict[str, Any] = Field(default_factory=dict, description="The spec schemas request_schema refers to")
+    schema_dialect: str = "openapi-3.0"
 
 
 class Bundle(BaseModel):
@@ -89,6 +95,7 @@ def build_bundle(mf: ManifestFile, store: ArtifactStore) -> Bundle:
                 content_type=endpoint.request_content_type if name == "destination" else endpoint.response_content_type,
                 auth=side.auth,
                 rate_limit=endpoint.rate_limit,
+                **(_request_schema(spec, endpoint) if name == "destination" else {}),
             )
         )
     versions = {"ingest": ingested.version, "map": mapped.version}
@@ -107,19 +114,30 @@ def build_bundle(mf: ManifestFile, store: ArtifactStore) -> Bundle:
     return bundle.model_copy(update={"version": content_hash(bundle.content()), "created_at": utc_now()})
 
 
+def _request_schema(spec: ApiSpec, endpoint: Endpoint) -> dict[str, Any]:
+    """The destination's request schema with just the spec schemas it refers to (the runtime validates with it)."""
+    if not endpoint.request_schema:
+        return {}
+    return {
+        "request_schema": endpoint.request_schema,
+        "schemas": reachable_schemas(endpoint.request_schema, spec.schemas),
+        "schema_dialect": spec.schema_dialect,
+    }
+
+
 def write_bundle(bundle: Bundle, path: Path) -> Path:
-    write_atomic(path, orjson.dumps(bundle.model_dump(mode="json", by_alias=True), option=orjson.OPT_INDENT_2))
+    write_atomic(path, jsoncodec.dumps(bundle.model_dump(mode="json", by_alias=True), indent=True))
     return path
 
 
 def load_bundle(path: Path) -> Bundle:
     """Read a bundle file; `ArtifactError` with the file name if it is missing or not a bundle."""
     try:
-        return Bundle.model_validate(orjson.loads(Path(path).read_bytes()))
+        return Bundle.model_validate(jsoncodec.loads(Path(path).read_bytes()))
     except FileNotFoundError:
         raise ArtifactError(
             f"{path}: no such bundle file; build one with `vitesse runtime bundle NAME`", code="bundle.not_found"
         ) from None
-    except (orjson.JSONDecodeError, ValueError) as exc:
+    except ValueError as exc:
         first = str(exc).splitlines()[0]
         raise ArtifactError(f"{path}: not a vitesse bundle ({first})", code="bundle.invalid") from None

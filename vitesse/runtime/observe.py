@@ -8,10 +8,14 @@ import os
 import sys
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 from vitesse.httpauth import secret_env_names
+
+OUTCOMES = ("read", "written", "skipped", "held", "failed", "dead_lettered")
+"""Record outcomes counted by ``vitesse_records_total`` (see `vitesse.runtime.sync.SyncResult`)."""
 
 
 class Metrics:
@@ -31,7 +35,8 @@ class Metrics:
         )
         self.syncs = Counter("vitesse_syncs_total", "Syncs by result", ["result"], registry=self.registry)
         self.outcomes = {
-            name: self.records.labels(outcome=name) for name in ("read", "written", "skipped", "dead_lettered")
+            name: self.records.labels(outcome=name)
+            for name in ("read", "written", "skipped", "held", "failed", "dead_lettered")
         }
         self._requests: dict[tuple[str, str], Any] = {}
         self._latency = {side: self.latency.labels(side=side) for side in ("source", "destination")}
@@ -85,8 +90,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def runtime_logger(name: str, auths: list[Any]) -> logging.Logger:
-    """A JSON-lines logger on stderr that never prints the values of the integration's secrets."""
+def runtime_logger(name: str, auths: list[Any], secret_envs: tuple[str, ...] = ()) -> logging.Logger:
+    """A JSON-lines logger on stderr that never prints the values of the integration's secrets (its auth env vars
+    and ``secret_envs``, e.g. the state database URL; a URL's password also on its own)."""
     logger = logging.getLogger(f"vitesse.runtime.{name}")
     logger.setLevel(logging.INFO)
     logger.propagate = False
@@ -94,9 +100,20 @@ def runtime_logger(name: str, auths: list[Any]) -> logging.Logger:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
-    secrets = [os.environ.get(env, "") for auth in auths for env in secret_env_names(auth)]
-    logger.filters = [Redactor(secrets)]
+    names = [env for auth in auths for env in secret_env_names(auth)] + list(secret_envs)
+    secrets = [os.environ.get(env, "") for env in names]
+    secrets += [password for value in secrets if (password := _url_password(value))]
+    logger.filters = [Redactor(sorted(set(secrets), key=len, reverse=True))]
     return logger
+
+
+def _url_password(value: str) -> str | None:
+    if "://" not in value:
+        return None
+    try:
+        return urlsplit(value).password
+    except ValueError:
+        return None
 
 
 def log(logger: logging.Logger, event: str, **fields: Any) -> None:

@@ -1,45 +1,53 @@
-"""The deployed integration as an HTTP service: /health, /sync, /transform, /metrics (and periodic syncs)."""
+"""The deployed integration as an HTTP service: /health, /sync, /transform, /metrics (and periodic syncs).
+
+Several replicas may serve one integration on a shared PostgreSQL state: all of them answer /health, /transform
+and /metrics; syncs run on whichever holds the sync lease. A periodic tick syncs only when no replica completed a
+sync within the interval, so the replicas do not take turns re-reading the source, and when the holder dies the
+next tick elsewhere takes over from the checkpoint.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from vitesse.errors import VitesseError
-from vitesse.runtime.bundle import Bundle, load_bundle
+from vitesse.runtime.bundle import Bundle
 from vitesse.runtime.observe import Metrics, log
 from vitesse.runtime.state import StateStore
+from vitesse.runtime.state.base import seconds_since
 from vitesse.runtime.sync import Syncer
 
 MAX_TRANSFORM_RECORDS = 10_000
 
+SYNC_STATUS = {"runtime.busy": 409, "runtime.lease_held": 409, "runtime.internal": 500}
+"""HTTP status of a /sync that did not run or failed, by error code (state trouble 503, the rest 502)."""
 
-def default_state_path(bundle_path: Path, bundle: Bundle) -> Path:
-    return bundle_path.parent / f"{bundle.integration}.state.sqlite"
+
+def sync_status(code: str) -> int:
+    if code in SYNC_STATUS:
+        return SYNC_STATUS[code]
+    return 503 if code.startswith("runtime.state") else 502
 
 
-def create_app(bundle_path: Path, state_path: Path | None = None) -> FastAPI:
-    """The runtime app for one bundle; the bundle loads at startup and /health is ready only after that."""
+def create_app(bundle: Bundle, state: StateStore) -> FastAPI:
+    """The runtime app for one bundle and its (open) state store; the store is closed when the app stops."""
     holder: dict[str, Any] = {}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        bundle = load_bundle(bundle_path)
-        state = StateStore(state_path or default_state_path(bundle_path, bundle))
-        metrics = Metrics()
-        holder["syncer"] = syncer = Syncer(bundle, state, metrics)
-        holder["bundle"] = bundle
+        holder["syncer"] = syncer = Syncer(bundle, state, Metrics())
         log(
             syncer.logger,
             "runtime ready",
             integration=bundle.integration,
             bundle=bundle.version,
+            state=state.description,
             source=f"{bundle.source.method} {bundle.source.base_url}{bundle.source.path}",
             destination=f"{bundle.destination.method} {bundle.destination.base_url}{bundle.destination.path}",
         )
@@ -51,25 +59,33 @@ def create_app(bundle_path: Path, state_path: Path | None = None) -> FastAPI:
         finally:
             if periodic is not None:
                 periodic.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await periodic
             state.close()
 
     app = FastAPI(title="vitesse runtime", lifespan=lifespan)
 
     @app.get("/health")
     async def health() -> JSONResponse:
-        bundle: Bundle | None = holder.get("bundle")
-        if bundle is None:
+        syncer: Syncer | None = holder.get("syncer")
+        if syncer is None:
             return JSONResponse({"status": "starting"}, status_code=503)
-        syncer: Syncer = holder["syncer"]
+        try:
+            counts = state.counts()
+            last = state.last_sync()
+        except VitesseError as exc:  # the service is up, its state is not: say so, stay live
+            return JSONResponse({"status": "degraded", "integration": bundle.integration, "error": exc.message})
+        failed = last is not None and last["outcome"] == "failed"
         return JSONResponse(
             {
-                "status": "ok",
+                "status": "degraded" if failed else "ok",
                 "integration": bundle.integration,
                 "integration_id": bundle.integration_id,
                 "bundle_version": bundle.version,
                 "syncing": syncer.lock.locked(),
-                "delivered": syncer.state.delivered_count(),
-                "dead_letters": len(syncer.state.dead_letters()),
+                "delivered": counts["delivered"],
+                "dead_letters": counts["dead_letters"],
+                "last_sync": last,
             }
         )
 
@@ -79,8 +95,11 @@ def create_app(bundle_path: Path, state_path: Path | None = None) -> FastAPI:
         try:
             result = await syncer.run()
         except VitesseError as exc:
-            status = 409 if exc.code == "runtime.busy" else 502
-            return JSONResponse({"status": "failed", "error": exc.message, "http_status": status}, status_code=status)
+            status = sync_status(exc.code)
+            return JSONResponse(
+                {"status": "failed", "error": exc.message, "http_status": status, "code": exc.code},
+                status_code=status,
+            )
         return JSONResponse({"status": "success", "data": result.as_dict()})
 
     @app.post("/transform")
@@ -118,12 +137,17 @@ def _error(message: str, status: int) -> JSONResponse:
 
 
 async def _every(seconds: float, syncer: Syncer) -> None:
-    """Sync, then wait ``seconds``, forever; a failed sync is logged and retried next time."""
+    """Sync every ``seconds`` unless some replica completed one within that time; failures are logged, not fatal."""
     while True:
         try:
-            await syncer.run()
-        except VitesseError:
-            pass  # already logged by the syncer
+            last = syncer.state.last_sync(completed=True)
+            age = seconds_since(last["finished_at"]) if last else None
+            if age is None or age >= seconds * 0.9:
+                await syncer.run()
+        except VitesseError as exc:
+            if exc.code == "runtime.lease_held":
+                log(syncer.logger, "sync skipped: another runtime holds the sync lease")
+            # other failures were logged by the syncer (or are state trouble that the next tick retries)
         except Exception as exc:  # keep the schedule alive whatever happened
             log(syncer.logger, "periodic sync crashed", error=f"{type(exc).__name__}: {exc}")
         await asyncio.sleep(seconds)

@@ -44,6 +44,22 @@ def test_new_content_new_version_history_kept(tmp_path: Path) -> None:
     assert stored["inputs"] == {"manifest": "m2"}
 
 
+def test_any_json_value_survives_the_store(tmp_path: Path) -> None:
+    store = ArtifactStore(tmp_path)
+    deep: list = [2**70]
+    for _ in range(300):  # beyond orjson's 254 levels
+        deep = [deep]
+    data = {"samples": [{"id": "99999999999999999999", "n": 99999999999999999999, "low": -(2**63) - 1}], "deep": deep}
+    artifact = store.write("a", "test", data, {"manifest": "m"})
+    assert store.get("a", "test", artifact.version).data == data
+    assert store.latest("a", "test") == artifact
+    assert store.write("a", "test", data, {"manifest": "m"}).version == artifact.version
+    text = (store.folder("a", "test") / f"{artifact.version}.json").read_text()
+    assert '"n": 99999999999999999999' in text  # indented like every artifact, the digits exact
+    store.write_json("a", "extra.json", {"n": 2**64})
+    assert store.read_json("a", "extra.json") == {"n": 2**64}
+
+
 def test_going_back_to_an_old_version_makes_it_latest(tmp_path: Path) -> None:
     store = ArtifactStore(tmp_path)
     v1 = store.write("a", "map", {"x": 1}, {}).version

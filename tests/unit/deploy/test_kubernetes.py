@@ -1,6 +1,8 @@
 """Kubernetes manifests: rendered from the bundle, strictly valid for 1.30 and 1.34, secrets only by reference.
 
-Applying them needs an API server, which cannot run here; these tests cover rendering, validation and --dry-run.
+Applying them needs an API server, which cannot run here; these tests cover rendering, validation and --dry-run
+(test_kubernetes_apply.py applies them to a stand-in). Two shapes of state: PostgreSQL (several replicas, HPA, the
+URL as a Secret reference, no volume) and SQLite (one replica, a PersistentVolumeClaim, strategy Recreate).
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from vitesse.cli import cli
 from vitesse.deploy.kubernetes import validate_manifests
 from vitesse.errors import DeployError
 
-SECRETS = {"ACME_CRM_TOKEN": "crm-very-secret-1", "MAILWAVE_API_KEY": "mw-very-secret-2"}
+SECRETS = {
+    "ACME_CRM_TOKEN": "crm-very-secret-1",
+    "MAILWAVE_API_KEY": "mw-very-secret-2",
+    "VITESSE_STATE_URL": "postgresql://vitesse:pg-very-secret-3@db.internal/vitesse",
+}
+STATE_ARGS = ["--state", "/var/lib/vitesse/state.sqlite"]
 
 
 def invoke(project: Path, *args: str):
@@ -33,6 +40,25 @@ def kubernetes_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "deploy:\n  target: process\n  environment: local\n",
             "deploy:\n  target: kubernetes\n  environment: eks\n  replicas: 2\n  memory_mb: 256\n  cpu_cores: 0.25\n"
             "  auto_scale: true\n  kubernetes: {namespace: integrations, host: integrations.example.com}\n",
+        )
+        + "runtime:\n  state: {type: postgresql}\n"
+    )
+    for step in ("ingest", "map", "test"):
+        assert invoke(project, step, "crm-to-mailwave").exit_code == 0
+    return project
+
+
+@pytest.fixture
+def sqlite_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One replica on SQLite state (the default), with a sized claim on a named storage class."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            "deploy:\n  target: process\n  environment: local\n",
+            "deploy:\n  target: kubernetes\n  environment: eks\n"
+            "  kubernetes: {namespace: integrations, state_size: 5Gi, storage_class: gp3}\n",
         )
     )
     for step in ("ingest", "map", "test"):
@@ -52,13 +78,24 @@ def test_dry_run_renders_every_manifest(kubernetes_project: Path) -> None:
     manifests = artifact["data"]["manifests"]
     assert sorted(manifests) == ["configmap.yaml", "deployment.yaml", "hpa.yaml", "ingress.yaml", "service.yaml"]
     deployment = yaml.safe_load(manifests["deployment.yaml"])
-    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
     assert deployment["spec"]["replicas"] == 2
     assert container["resources"]["limits"] == {"cpu": "250m", "memory": "256Mi"}
     assert container["readinessProbe"]["httpGet"]["path"] == "/health"
-    assert {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]} == {
-        "ACME_CRM_TOKEN": "ACME_CRM_TOKEN",
-        "MAILWAVE_API_KEY": "MAILWAVE_API_KEY",
+    # the PostgreSQL URL is a Secret reference like the auth secrets, and the runtime gets no --state
+    assert {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]} == {
+        name: {"name": "vitesse-crm-to-mailwave-secrets", "key": name} for name in SECRETS
+    }
+    assert container["command"] == ["python3", "-m", "vitesse"]
+    assert container["args"] == [
+        *("runtime", "serve", "--bundle", "/etc/vitesse/bundle.json", "--host", "0.0.0.0", "--port", "8080")
+    ]
+    assert [v["name"] for v in pod["volumes"]] == ["bundle"]
+    assert [m["mountPath"] for m in container["volumeMounts"]] == ["/etc/vitesse"]
+    assert deployment["spec"]["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
     }
     labels = deployment["metadata"]["labels"]
     assert labels["vitesse.dev/integration"] == "crm-to-mailwave" and "vitesse.dev/map-version" in labels
@@ -71,9 +108,76 @@ def test_dry_run_renders_every_manifest(kubernetes_project: Path) -> None:
     assert artifact["data"]["dry_run"] is True and artifact["data"]["target"] == "kubernetes"
 
 
+def test_sqlite_state_lives_on_a_claim(sqlite_project: Path) -> None:
+    manifests = rendered(sqlite_project)["data"]["manifests"]
+    assert sorted(manifests) == ["configmap.yaml", "deployment.yaml", "ingress.yaml", "pvc.yaml", "service.yaml"]
+    assert list(manifests).index("pvc.yaml") < list(manifests).index("deployment.yaml")  # applied in this order
+    claim = yaml.safe_load(manifests["pvc.yaml"])
+    assert claim["metadata"] == {
+        "name": "vitesse-crm-to-mailwave-state",
+        "namespace": "integrations",
+        "labels": {
+            "app.kubernetes.io/name": "vitesse",
+            "app.kubernetes.io/instance": "vitesse-crm-to-mailwave",
+            "app.kubernetes.io/managed-by": "vitesse",
+            "vitesse.dev/integration": "crm-to-mailwave",
+        },  # no version labels: the claim outlives every bundle
+    }
+    assert claim["spec"] == {
+        "accessModes": ["ReadWriteOnce"],
+        "storageClassName": "gp3",
+        "resources": {"requests": {"storage": "5Gi"}},
+    }
+    deployment = yaml.safe_load(manifests["deployment.yaml"])
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}  # an RWO volume: old pod out before the new one
+    assert container["args"][-2:] == STATE_ARGS
+    assert {v["name"]: v for v in pod["volumes"]}["state"] == {
+        "name": "state",
+        "persistentVolumeClaim": {"claimName": "vitesse-crm-to-mailwave-state"},
+    }
+    assert {"name": "state", "mountPath": "/var/lib/vitesse"} in container["volumeMounts"]
+    assert "emptyDir" not in manifests["deployment.yaml"]
+    assert {e["name"] for e in container["env"]} == {"ACME_CRM_TOKEN", "MAILWAVE_API_KEY"}  # no state URL
+
+
+def test_claim_defaults(sqlite_project: Path) -> None:
+    manifest = sqlite_project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(manifest.read_text().replace(", state_size: 5Gi, storage_class: gp3", ""))
+    claim = yaml.safe_load(rendered(sqlite_project)["data"]["manifests"]["pvc.yaml"])
+    assert claim["spec"] == {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+
+
 @pytest.mark.parametrize("version", ["1.30", "1.34"])
 def test_manifests_pass_strict_validation(kubernetes_project: Path, version: str) -> None:
     validate_manifests(rendered(kubernetes_project)["data"]["manifests"], version)
+
+
+@pytest.mark.parametrize("version", ["1.30", "1.34"])
+def test_sqlite_manifests_pass_strict_validation(sqlite_project: Path, version: str) -> None:
+    manifests = rendered(sqlite_project)["data"]["manifests"]
+    validate_manifests(manifests, version)
+    broken = dict(manifests, **{"pvc.yaml": manifests["pvc.yaml"].replace("accessModes", "accessMode")})
+    with pytest.raises(DeployError, match=r"pvc\.yaml: .*accessMode"):
+        validate_manifests(broken, version)
+
+
+def test_replicas_on_sqlite_are_refused_before_rendering(sqlite_project: Path) -> None:
+    manifest = sqlite_project / "integrations" / "crm-to-mailwave.yaml"
+    text = manifest.read_text()
+    for setting, named in (
+        ("  replicas: 3\n", "deploy.replicas: 3"),
+        ("  auto_scale: true\n", "deploy.auto_scale: true"),
+    ):
+        manifest.write_text(text.replace("  environment: eks\n", "  environment: eks\n" + setting))
+        result = invoke(sqlite_project, "deploy", "crm-to-mailwave", "--dry-run")
+        assert result.exit_code == 1
+        assert f"{named} needs a state all replicas share, but runtime.state is sqlite" in result.stderr
+        assert "runtime.state: {type: postgresql, url_env: VITESSE_STATE_URL}" in result.stderr
+    assert not (sqlite_project / ".vitesse/artifacts/crm-to-mailwave/deploy").exists()
+    assert not (sqlite_project / ".vitesse/deploy/crm-to-mailwave").exists()  # not even a bundle was written
 
 
 def test_a_typo_is_caught(kubernetes_project: Path) -> None:

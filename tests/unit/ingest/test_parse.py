@@ -55,9 +55,26 @@ def test_recursive_alias_is_refused() -> None:
         parse_document(b"a: &x\n  b: *x\n", "loop.yaml")
 
 
-def test_numbers_beyond_64_bits_become_floats_like_orjson_does() -> None:
-    assert parse_document(b"max: 18446744073709551616\n", "x") == {"max": 1.8446744073709552e19}
-    assert parse_document(b'{"max": 18446744073709551616}', "x") == {"max": 1.8446744073709552e19}
+def test_numbers_beyond_64_bits_stay_exact_integers() -> None:
+    for raw in (
+        b"maximum: 99999999999999999999\nminimum: -9223372036854775809\n",
+        b'{"maximum": 99999999999999999999, "minimum": -9223372036854775809}',
+        b"{maximum: 99999999999999999999, minimum: -9223372036854775809}",  # flow-style YAML
+    ):
+        doc = parse_document(raw, "x.yaml")
+        assert doc == {"maximum": 99999999999999999999, "minimum": -(2**63) - 1}
+        assert type(doc["maximum"]) is int and type(doc["minimum"]) is int
+    assert parse_document(b"big: 0x1ffffffffffffffffff\n", "x.yaml") == {"big": 0x1FFFFFFFFFFFFFFFFFF}
+
+
+def test_json_nested_deeper_than_the_codec_allows_is_a_clear_error() -> None:
+    for where in ("deep.json", "deep.yaml"):
+        with pytest.raises(SpecError, match=rf"^{where}: document is nested deeper than 512 levels"):
+            parse_document(b"[" * 600 + b"]" * 600, where)
+    raw = b'{"a": 99999999999999999999 "b": 1}'
+    column = raw.index(b'"b"') + 1
+    with pytest.raises(SpecError, match=rf"^big.json:1:{column}: invalid JSON: unexpected character"):
+        parse_document(raw, "big.json")
 
 
 def test_empty_document_is_refused() -> None:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,6 @@ from vitesse.runtime.bundle import SideBundle
 from vitesse.runtime.deliver import TokenBucket, retry_after
 from vitesse.runtime.observe import runtime_logger
 from vitesse.runtime.paginate import Pager, records_in
-from vitesse.runtime.state import StateStore
 from vitesse.runtime.sync import record_key
 
 
@@ -114,24 +112,6 @@ def test_record_keys() -> None:
     assert record_key({"name": "x"}, None) == record_key({"name": "x"}, None)
 
 
-def test_state_store(tmp_path: Path) -> None:
-    state = StateStore(tmp_path / "s.sqlite")
-    state.save_checkpoint({"url": None, "params": {"cursor": "c"}}, 3)
-    state.mark_delivered([("a", "d1", 201), ("b", "d2", 200)])
-    state.dead_letter("c", "d3", {"id": "c"}, {"x": 1}, 422, {"title": "bad"}, "HTTP 422", 1)
-    state.close()
-    again = StateStore(tmp_path / "s.sqlite")
-    assert again.checkpoint() == ({"url": None, "params": {"cursor": "c"}}, 3)
-    assert again.delivered_digests(["a", "b", "z"]) == {"a": "d1", "b": "d2"}
-    [letter] = again.dead_letters()
-    assert (letter["key"], letter["reason"], letter["response"]) == ("c", "HTTP 422", {"title": "bad"})
-    again.mark_replayed([letter["id"]])
-    assert again.dead_letters() == [] and len(again.dead_letters(include_replayed=True)) == 1
-    again.clear_checkpoint()
-    assert again.checkpoint() is None
-    again.close()
-
-
 def test_logs_never_show_secrets(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from vitesse.manifest.models import BearerAuth
 
@@ -143,3 +123,15 @@ def test_logs_never_show_secrets(monkeypatch: pytest.MonkeyPatch, capsys: pytest
     entry = json.loads(line)
     assert entry["event"] == "calling with ***" and entry["header"] == "Bearer ***"
     logging.getLogger("vitesse.runtime.redaction-test").handlers.clear()
+
+
+def test_logs_never_show_the_state_url_or_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("STATE_URL", "postgresql://vitesse:pg-pass-123@db.internal:5432/state")
+    logger = runtime_logger("redaction-state", [], ("STATE_URL",))
+    logger.info("connecting", extra={"fields": {"url": "postgresql://vitesse:pg-pass-123@db.internal:5432/state"}})
+    logger.info("the password alone: pg-pass-123")
+    lines = capsys.readouterr().err
+    assert "pg-pass-123" not in lines and lines.count("***") == 2
+    logging.getLogger("vitesse.runtime.redaction-state").handlers.clear()

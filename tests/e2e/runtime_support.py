@@ -1,0 +1,94 @@
+"""Helpers of the runtime end-to-end tests: a bundle of the demo integration pointed at local servers, one sync in
+process, and `vitesse runtime serve` as a real subprocess (stopped and waited for by `stop`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from vitesse.ingest import ingest
+from vitesse.mapping import map_integration
+from vitesse.project import Project
+from vitesse.runtime import Syncer, build_bundle, load_bundle, open_state, write_bundle
+
+SECRETS = {"ACME_CRM_TOKEN": "crm-secret-token-123", "MAILWAVE_API_KEY": "mw-secret-key-456"}
+NAME = "crm-to-mailwave"
+
+
+def make_bundle(
+    project: Path,
+    source_url: str,
+    dest_url: str,
+    concurrency: int = 16,
+    extra: str = "",
+    transforms: str = "",
+) -> Path:
+    """The demo integration's bundle against local servers; ``extra`` adds runtime keys, ``transforms`` YAML items."""
+    manifest = project / "integrations" / f"{NAME}.yaml"
+    text = manifest.read_text()
+    text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {source_url}\n")
+    text = text.replace("  spec: specs/mailwave.yaml\n", f"  spec: specs/mailwave.yaml\n  base_url: {dest_url}\n")
+    if transforms:
+        text = text.replace("  min_confidence: 0.6\n", f"  min_confidence: 0.6\n  transforms:\n{transforms}")
+    text += (
+        f"runtime:\n  concurrency: {concurrency}\n  page_size: 100\n  timeout_seconds: 0.5\n"
+        "  backoff_seconds: 0.02\n  max_backoff_seconds: 0.2\n  max_attempts: 5\n"
+    ) + extra
+    manifest.write_text(text)
+    proj = Project(project)
+    mf = proj.load(NAME)
+    ingest(mf, proj.store)
+    map_integration(mf, proj.store)
+    return write_bundle(build_bundle(mf, proj.store), project / "bundle.json")
+
+
+def sync(bundle_path: Path, state_path: Path | str):
+    """One sync in this process; (result, the open state store)."""
+    state = open_state(state_path, NAME)
+    try:
+        return asyncio.run(Syncer(load_bundle(bundle_path), state).run()), state
+    except BaseException:
+        state.close()
+        raise
+
+
+def serve(
+    bundle: Path, state: Path | str | None, port: int, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """`vitesse runtime serve` in a process group of its own, once /health answers."""
+    argv = [sys.executable, "-m", "vitesse", "runtime", "serve", "--bundle", str(bundle), "--port", str(port)]
+    if state is not None:
+        argv += ["--state", str(state)]
+    with log.open("ab") as handle:
+        process = subprocess.Popen(
+            argv, stdout=handle, stderr=handle, env={**os.environ, **(env or {})}, start_new_session=True
+        )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop(process, hard=True)
+    raise AssertionError(f"runtime did not become healthy: {log.read_text()[-2000:]}")
+
+
+def stop(process: subprocess.Popen, *, hard: bool = False) -> None:
+    """SIGTERM (or SIGKILL) the process group, then wait; SIGKILL if it does not exit within 10 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL if hard else signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
