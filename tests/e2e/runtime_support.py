@@ -30,6 +30,7 @@ def make_bundle(
     concurrency: int = 16,
     extra: str = "",
     transforms: str = "",
+    timeout: float = 0.5,
 ) -> Path:
     """The demo integration's bundle against local servers; ``extra`` adds runtime keys, ``transforms`` YAML items."""
     manifest = project / "integrations" / f"{NAME}.yaml"
@@ -39,7 +40,7 @@ def make_bundle(
     if transforms:
         text = text.replace("  min_confidence: 0.6\n", f"  min_confidence: 0.6\n  transforms:\n{transforms}")
     text += (
-        f"runtime:\n  concurrency: {concurrency}\n  page_size: 100\n  timeout_seconds: 0.5\n"
+        f"runtime:\n  concurrency: {concurrency}\n  page_size: 100\n  timeout_seconds: {timeout}\n"
         "  backoff_seconds: 0.02\n  max_backoff_seconds: 0.2\n  max_attempts: 5\n"
     ) + extra
     manifest.write_text(text)

@@ -30,6 +30,8 @@ def test_deploy_sync_redeploy_stop(project: Path, monkeypatch: pytest.MonkeyPatc
         text = manifest.read_text()
         text = text.replace("  spec: specs/acme-crm.yaml\n", f"  spec: specs/acme-crm.yaml\n  base_url: {src.url}\n")
         text = text.replace("  spec: specs/mailwave.yaml\n", f"  spec: specs/mailwave.yaml\n  base_url: {dst.url}\n")
+        # a cold start on a loaded CI machine (no .pyc yet) may take longer than the 30 s default
+        text = text.replace("  target: process\n", "  target: process\n  health_timeout_seconds: 180\n")
         manifest.write_text(text)
         for step in ("ingest", "map", "test"):
             assert invoke(project, step, "crm-to-mailwave").exit_code == 0

@@ -108,10 +108,12 @@ class ProcessTarget:
                 break
             time.sleep(0.2)
         if not healthy:
+            limit = ctx.mf.manifest.deploy.health_timeout_seconds
+            why = "it exited before answering" if not _alive(pid) else f"no answer within {limit:g} s"
             stop_pid(pid, timeout=5)
             raise DeployError(
-                f"the new runtime did not become healthy at {url}/health; the previous deployment "
-                f"keeps running. Log tail:\n{_tail(log)}",
+                f"the new runtime did not become healthy at {url}/health ({why}); the previous deployment "
+                f"keeps running. Log tail:\n{_tail(log) or '(empty)'}",
                 code="deploy.unhealthy",
             )
         previous = self.record(ctx)

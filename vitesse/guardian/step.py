@@ -8,10 +8,10 @@ from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_su
 from vitesse.artifacts.steps import upstream
 from vitesse.errors import GateError, VitesseError
 from vitesse.guardian.run import Sides, run_tests
+from vitesse.ingest.step import specs_of
 from vitesse.manifest import ManifestFile, section_hash
 from vitesse.mapping.endpoints import named_endpoint
 from vitesse.mapping.models import MappingLogic
-from vitesse.mapping.step import specs_of
 
 
 def gate_message(results: dict[str, Any]) -> str:

@@ -15,6 +15,13 @@ from vitesse.ingest.spec import ingest_spec
 from vitesse.manifest import ManifestFile
 from vitesse.manifest.models import Side
 
+
+def specs_of(ingested: Artifact) -> tuple[ApiSpec, ApiSpec]:
+    """The normalized source and destination specs stored by ingest."""
+    data = ingested.data
+    return ApiSpec.model_validate(data["source_api_spec"]), ApiSpec.model_validate(data["dest_api_spec"])
+
+
 SIDES = (("source", "source_api_spec", "source_endpoints"), ("destination", "dest_api_spec", "dest_endpoints"))
 
 

@@ -1,20 +1,36 @@
-"""The map step: explainable field mapping between two real APIs, compiled into one fast function."""
+"""The map step: explainable field mapping between two real APIs, compiled into one fast function.
 
-from vitesse.mapping.compile import CompiledMapping, TransformResult, compile_mapping
-from vitesse.mapping.fields import Field, flatten
-from vitesse.mapping.models import MappingLogic, Transformation
-from vitesse.mapping.propose import propose_mapping
-from vitesse.mapping.step import build_mapping, map_integration
+Names are imported on first use: the runtime needs the compiled mapping and the endpoint resolver, not the proposer
+(scipy's assignment solver, rapidfuzz), so `import vitesse.mapping.compile` stays cheap.
+"""
 
-__all__ = [
-    "CompiledMapping",
-    "Field",
-    "MappingLogic",
-    "TransformResult",
-    "Transformation",
-    "build_mapping",
-    "compile_mapping",
-    "flatten",
-    "map_integration",
-    "propose_mapping",
-]
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "CompiledMapping": "vitesse.mapping.compile",
+    "TransformResult": "vitesse.mapping.compile",
+    "compile_mapping": "vitesse.mapping.compile",
+    "Field": "vitesse.mapping.fields",
+    "flatten": "vitesse.mapping.fields",
+    "MappingLogic": "vitesse.mapping.models",
+    "Transformation": "vitesse.mapping.models",
+    "propose_mapping": "vitesse.mapping.propose",
+    "build_mapping": "vitesse.mapping.step",
+    "map_integration": "vitesse.mapping.step",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vitesse.mapping' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

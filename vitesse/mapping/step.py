@@ -7,18 +7,13 @@ from typing import Any
 from vitesse.artifacts import Artifact, ArtifactStore
 from vitesse.artifacts.steps import run_step, upstream
 from vitesse.ingest.models import ApiSpec
+from vitesse.ingest.step import specs_of
 from vitesse.manifest import ManifestFile
 from vitesse.mapping.compile import compile_mapping
 from vitesse.mapping.endpoints import choose_destination, choose_source, named_endpoint
 from vitesse.mapping.learning import evidence_from
 from vitesse.mapping.models import EndpointChoice, MappingLogic
 from vitesse.mapping.propose import propose_mapping, record_fields
-
-
-def specs_of(ingested: Artifact) -> tuple[ApiSpec, ApiSpec]:
-    """The normalized source and destination specs stored by ingest."""
-    data = ingested.data
-    return ApiSpec.model_validate(data["source_api_spec"]), ApiSpec.model_validate(data["dest_api_spec"])
 
 
 def build_mapping(mf: ManifestFile, source: ApiSpec, dest: ApiSpec, peers: list[ManifestFile]) -> MappingLogic:

@@ -20,11 +20,11 @@ from vitesse.hashing import content_hash
 from vitesse.ingest.models import ApiSpec, Endpoint, Parameter, RateLimitHints
 from vitesse.ingest.models import Pagination as PaginationModel
 from vitesse.ingest.schemas import reachable_schemas
+from vitesse.ingest.step import specs_of
 from vitesse.manifest import ManifestFile
 from vitesse.manifest.models import Auth, RuntimeConfig
 from vitesse.mapping.endpoints import named_endpoint
 from vitesse.mapping.models import MappingLogic
-from vitesse.mapping.step import specs_of
 
 
 class SideBundle(BaseModel):
