@@ -71,6 +71,7 @@ def step_envelope(step: str, artifact: Artifact, mf: ManifestFile) -> dict[str, 
             "test_count": data["test_count"],
             "passed_tests": data["passed_tests"],
             "failed_tests": data["failed_tests"],
+            "notes": data.get("notes", []),
         }
     else:
         status = "deploying" if data["dry_run"] else status

@@ -23,11 +23,12 @@ def secret_env_names(auth: Any) -> list[str]:
     ]
 
 
-def auth_parts(auth: Any, *, placeholder: bool) -> tuple[dict[str, str], dict[str, str]]:
-    """(headers, query parameters) for an auth block. A missing env var is the placeholder (sandboxes) or an error."""
+def auth_parts(auth: Any, *, placeholder: bool, from_env: bool = True) -> tuple[dict[str, str], dict[str, str]]:
+    """(headers, query parameters) for an auth block. A missing env var is the placeholder (sandboxes) or an error;
+    ``from_env=False`` never reads the env vars: placeholders of the right kind only (untrusted sandboxes)."""
 
     def secret(name: str) -> str:
-        value = os.environ.get(name)
+        value = os.environ.get(name) if from_env else None
         if value:
             return value
         if placeholder:

@@ -69,7 +69,9 @@ class RecordValidator:
             cls: Any = jsonschema.Draft202012Validator
         else:
             cls = jsonschema.Draft4Validator
-        self.validator = cls(root, format_checker=cls.FORMAT_CHECKER)
+        # OpenAPI 3.0 and Swagger define date, uuid and others beyond draft 4's formats: check every known one
+        checker = cls.FORMAT_CHECKER if dialect == "openapi-3.1" else jsonschema.FormatChecker()
+        self.validator = cls(root, format_checker=checker)
         self.fast = _fast_validator(root, dialect) if fast else None
 
     def violations(self, record: Any) -> list[Violation]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -12,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLES, ROOT
 
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 
@@ -75,3 +76,11 @@ def prism() -> Iterator[Callable[[Path], str]]:
     yield start
     for server in servers.values():
         server.stop()
+
+
+@pytest.fixture
+def empty_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project with the example specs and no manifests: integrations are created through the API."""
+    monkeypatch.delenv("VITESSE_HOME", raising=False)
+    shutil.copytree(EXAMPLES / "specs", tmp_path / "integrations" / "specs")
+    return tmp_path

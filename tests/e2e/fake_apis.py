@@ -3,6 +3,11 @@
 The destination honours Idempotency-Key the way Stripe does (a repeated key returns the first answer and is not
 applied again), or, with ``idempotent=False``, like most APIs: every request that gets through is applied. It counts,
 per source record, how often a record was *applied* and how many requests arrived (retries included).
+
+For params, incremental reads and upserts: a help desk source (``GET /api/accounts/{account}/tickets``, a required
+``region``, ``since`` filtering on ``updated_at``, cursor pages) and a task tracker destination that ignores
+Idempotency-Key (a loose search by external_ref, POST creates, PATCH updates by gid) and drops a share of the write
+answers after applying them: it answers too late, or closes the connection without answering.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 
 def customers(count: int) -> list[dict[str, Any]]:
@@ -141,6 +146,33 @@ def serve(handler: type[BaseHTTPRequestHandler], **attributes: Any) -> Iterator[
         server.server_close()
 
 
+class RecorderHandler(BaseHTTPRequestHandler):
+    """A "sandbox" that accepts everything and remembers each request's path and headers (an attacker's server)."""
+
+    protocol_version = "HTTP/1.1"
+    server: Any
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.server.seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
+        body = b'{"data": [], "has_more": false, "id": "1"}'
+        self.send_response(200 if self.command == "GET" else 201)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = _answer
+
+
+def recorder():
+    """A `RecorderHandler` server; ``.seen`` lists what it received."""
+    return serve(RecorderHandler, seen=[])
+
+
 def source(records: list[dict[str, Any]]):
     return serve(SourceHandler, records=records, pages=0)
 
@@ -170,4 +202,157 @@ def destination(
         requests=Counter(),
         applied=Counter(),
         answers={},
+    )
+
+
+def tickets(count: int, start: int = 0) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"tk_{i:04d}",
+            "title": f"Printer on floor {i} is jammed",
+            "description": f"Reported by desk {i}",
+            "updated_at": f"2026-01-01T{i // 60:02d}:{i % 60:02d}:00Z",
+        }
+        for i in range(start, start + count)
+    ]
+
+
+class HelpdeskHandler(BaseHTTPRequestHandler):
+    """``GET /api/accounts/{account}/tickets?region=&since=&limit=&starting_after=``; records each request."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: Any
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        srv = self.server
+        srv.requests.append((url.path, query, self.headers.get("Authorization")))
+        prefix, suffix = "/api/accounts/", "/tickets"
+        if not (url.path.startswith(prefix) and url.path.endswith(suffix)):
+            return _reply(self, 404, {"error": "no such endpoint"})
+        if unquote(url.path[len(prefix) : -len(suffix)]) != srv.account:
+            return _reply(self, 404, {"error": "no such account"})
+        if query.get("region") != "eu":
+            return _reply(self, 400, {"error": "region is required (eu or us)"})
+        with srv.lock:
+            rows = sorted(srv.records, key=lambda r: (r["updated_at"], r["id"]))
+        if "since" in query:
+            rows = [r for r in rows if r["updated_at"] > query["since"]]
+        limit = int(query.get("limit", 25))
+        after = query.get("starting_after")
+        start = next((i + 1 for i, r in enumerate(rows) if r["id"] == after), 0) if after else 0
+        _reply(self, 200, {"data": rows[start : start + limit], "has_more": start + limit < len(rows)})
+
+
+class TasksHandler(BaseHTTPRequestHandler):
+    """Tasks of ``/v1/workspaces/{workspace}/tasks``: GET searches by external_ref (substring), POST creates, PATCH
+    ``.../tasks/{gid}`` updates. A write is applied first; then, for ``drop_rate`` of them (at most ``max_drops``
+    per external_ref), the answer is lost: sent too late (after ``hang`` s) or the connection is closed."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server: Any
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _route(self) -> tuple[str, str | None] | None:
+        parts = urlparse(self.path).path.split("/")  # ['', 'v1', 'workspaces', ws, 'tasks', gid?]
+        if len(parts) in (5, 6) and parts[1:3] == ["v1", "workspaces"] and parts[4] == "tasks":
+            return unquote(parts[3]), parts[5] if len(parts) == 6 else None
+        return None
+
+    def do_GET(self) -> None:
+        route = self._route()
+        if route is None or route[0] != self.server.workspace or route[1] is not None:
+            return _reply(self, 404, {"error": "no such workspace"})
+        wanted = parse_qs(urlparse(self.path).query).get("external_ref", [""])[0]
+        with self.server.lock:
+            self.server.lookups += 1
+            found = [dict(t) for t in self.server.tasks.values() if wanted in t.get("external_ref", "")]
+        _reply(self, 200, {"data": found})
+
+    def do_POST(self) -> None:
+        route = self._route()
+        if route is None or route[0] != self.server.workspace or route[1] is not None:
+            return _reply(self, 404, {"error": "no such workspace"})
+        body = self._body()
+        srv = self.server
+        with srv.lock:
+            gid = f"{1200000 + len(srv.tasks)}"
+            srv.tasks[gid] = {**body, "gid": gid}
+            srv.creates[body.get("external_ref")] += 1
+            task = dict(srv.tasks[gid])
+        self._answer("POST", body, 201, task)
+
+    def do_PATCH(self) -> None:
+        route = self._route()
+        srv = self.server
+        if route is None or route[0] != srv.workspace or route[1] not in srv.tasks:
+            return _reply(self, 404, {"error": "no such task"})
+        body = self._body()
+        with srv.lock:
+            srv.tasks[route[1]].update(body)
+            srv.patches[body.get("external_ref")] += 1
+            task = dict(srv.tasks[route[1]])
+        self._answer("PATCH", body, 200, task)
+
+    def _body(self) -> dict[str, Any]:
+        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+
+    def _answer(self, method: str, body: dict[str, Any], code: int, task: dict[str, Any]) -> None:
+        srv, ref = self.server, body.get("external_ref")
+        with srv.lock:
+            drop = srv.rng.random() < srv.drop_rate and srv.drops[ref] < srv.max_drops
+            if drop:
+                srv.drops[ref] += 1
+                how = "late" if sum(srv.dropped.values()) % 2 == 0 else "closed"
+                srv.dropped[(method, how)] += 1
+                if method == "POST":
+                    srv.lost_creates.add(ref)
+        if drop and how == "closed":
+            self.close_connection = True  # applied; the client sees the connection close without an answer
+            return
+        if drop:
+            time.sleep(srv.hang)  # applied; the answer comes after the client gave up
+        _reply(self, code, task)
+
+
+def _reply(handler: BaseHTTPRequestHandler, code: int, payload: Any) -> None:
+    data = json.dumps(payload).encode()
+    try:
+        handler.send_response(code)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def helpdesk(records: list[dict[str, Any]], account: str):
+    return serve(HelpdeskHandler, records=records, account=account, lock=threading.Lock(), requests=[])
+
+
+def tasks(drop_rate: float = 1 / 3, seed: int = 14, hang: float = 0.8, max_drops: int = 2, workspace: str = "ws-1"):
+    return serve(
+        TasksHandler,
+        workspace=workspace,
+        drop_rate=drop_rate,
+        rng=random.Random(seed),
+        hang=hang,
+        max_drops=max_drops,
+        lock=threading.Lock(),
+        tasks={},
+        lookups=0,
+        creates=Counter(),
+        patches=Counter(),
+        drops=Counter(),
+        dropped=Counter(),
+        lost_creates=set(),
     )

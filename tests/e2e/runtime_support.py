@@ -1,11 +1,13 @@
-"""Helpers of the runtime end-to-end tests: a bundle of the demo integration pointed at local servers, one sync in
-process, and `vitesse runtime serve` as a real subprocess (stopped and waited for by `stop`)."""
+"""Helpers of the runtime end-to-end tests: a bundle of the demo integration pointed at local servers (or of a help
+desk -> tasks integration with params, an incremental read and upserts), one sync in process, and `vitesse runtime
+serve` as a real subprocess (stopped and waited for by `stop`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +23,13 @@ from vitesse.runtime import Syncer, build_bundle, load_bundle, open_state, write
 
 SECRETS = {"ACME_CRM_TOKEN": "crm-secret-token-123", "MAILWAVE_API_KEY": "mw-secret-key-456"}
 NAME = "crm-to-mailwave"
+SPECS = Path(__file__).parent / "specs"
+UPSERT = "helpdesk-to-tasks"
+UPSERT_ENV = {
+    "HELPDESK_TOKEN": "hd-secret-token-789",
+    "TASKS_KEY": "tasks-secret-key-012",
+    "HELPDESK_ACCOUNT": "acme eu",
+}
 
 
 def make_bundle(
@@ -51,9 +60,60 @@ def make_bundle(
     return write_bundle(build_bundle(mf, proj.store), project / "bundle.json")
 
 
-def sync(bundle_path: Path, state_path: Path | str):
+def make_upsert_bundle(project: Path, source_url: str, dest_url: str, concurrency: int = 8) -> Path:
+    """The bundle of a help desk -> tasks integration against local servers (`tests/e2e/specs`): the source with a
+    path parameter from an env var, a required query parameter and ``since`` incremental reads; the destination with
+    a workspace parameter and upserts (lookup by external_ref, PATCH by the found task's gid)."""
+    specs = project / "integrations" / "specs"
+    for spec in ("helpdesk.yaml", "tasks.yaml"):
+        shutil.copy(SPECS / spec, specs / spec)
+    manifest = project / "integrations" / f"{UPSERT}.yaml"
+    manifest.write_text(
+        f"""version: 1
+name: {UPSERT}
+description: Help desk tickets as tasks, kept up to date
+intent: Sync tickets into the task tracker
+source:
+  api: Helpdesk
+  spec: specs/helpdesk.yaml
+  base_url: {source_url}/api
+  endpoint: GET /accounts/{{account}}/tickets
+  auth: {{type: bearer, token_env: HELPDESK_TOKEN}}
+  params: {{account: {{env: HELPDESK_ACCOUNT}}, region: eu}}
+  incremental: {{cursor_field: updated_at, param: since}}
+destination:
+  api: Tasks
+  spec: specs/tasks.yaml
+  base_url: {dest_url}/v1
+  endpoint: POST /workspaces/{{workspace}}/tasks
+  auth: {{type: api_key, in: header, name: X-Tasks-Key, key_env: TASKS_KEY}}
+  params: {{workspace: ws-1}}
+  write:
+    mode: upsert
+    match_key: external_ref
+    lookup: GET /workspaces/{{workspace}}/tasks?external_ref={{external_ref}}
+    update: PATCH /workspaces/{{workspace}}/tasks/{{gid}}
+mapping:
+  hints: {{id: external_ref, title: name, description: notes}}
+runtime:
+  concurrency: {concurrency}
+  page_size: 7
+  timeout_seconds: 0.5
+  backoff_seconds: 0.02
+  max_backoff_seconds: 0.2
+  max_attempts: 6
+"""
+    )
+    proj = Project(project)
+    mf = proj.load(UPSERT)
+    ingest(mf, proj.store)
+    map_integration(mf, proj.store)
+    return write_bundle(build_bundle(mf, proj.store), project / "upsert-bundle.json")
+
+
+def sync(bundle_path: Path, state_path: Path | str, name: str = NAME):
     """One sync in this process; (result, the open state store)."""
-    state = open_state(state_path, NAME)
+    state = open_state(state_path, name)
     try:
         return asyncio.run(Syncer(load_bundle(bundle_path), state).run()), state
     except BaseException:

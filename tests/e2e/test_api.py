@@ -4,11 +4,9 @@ specs are the sandboxes of the test step, deploy runs on the process target."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,89 +16,11 @@ import httpx
 import pytest
 
 from tests.conftest import EXAMPLES, ROOT
-from tests.e2e.conftest import free_port
+from tests.e2e.api_support import API, SEED_CREATE, SPECS, ApiServer, assert_failed, create_and_ingest
 from vitesse.hashing import content_hash
+from vitesse.manifest.edit import edit_manifest
 
 pytestmark = [pytest.mark.slow, pytest.mark.prism]
-API = "/api/v1/vitesse/integrations"
-SEED_CREATE = {
-    "name": "Acme CRM to Mailwave Sync",
-    "source_discovery": {
-        "api_name": "Acme CRM",
-        "description": "CRM Platform",
-        "base_url": "https://api.acme-crm.example",
-        "documentation_url": "https://docs.acme-crm.example",
-        "confidence_score": 0.95,
-        "source": "catalog",
-    },
-    "dest_discovery": {
-        "api_name": "Mailwave",
-        "description": "Marketing Platform",
-        "base_url": "https://api.mailwave.example",
-        "documentation_url": "https://docs.mailwave.example",
-        "confidence_score": 0.95,
-        "source": "catalog",
-    },
-    "user_intent": "Sync contacts between platforms",
-    "deployment_target": "local",
-}
-SPECS = {"source_spec_url": "specs/acme-crm.yaml", "dest_spec_url": "specs/mailwave.yaml"}
-
-
-class ApiServer:
-    """`vitesse api --project DIR --port N` in its own process group."""
-
-    def __init__(self, project: Path, env: dict[str, str] | None = None, *args: str) -> None:
-        self.project = project
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = project / "api.log"
-        environment = {k: v for k, v in os.environ.items() if k not in ("VITESSE_HOME", "VITESSE_DEBUG")}
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "vitesse"),
-                    "api",
-                    "--project",
-                    str(project),
-                    "--port",
-                    str(self.port),
-                    *args,
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=environment | (env or {}),
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"vitesse api exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError(f"vitesse api did not start: {self.log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        os.killpg(self.process.pid, 15)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, 9)
-        from vitesse.deploy.process import stop_pid
-
-        for record in (self.project / ".vitesse" / "deploy").glob("*/process.json"):
-            stop_pid(json.loads(record.read_text())["pid"])
-
-
-@pytest.fixture
-def empty_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project with the example specs and no manifests: integrations are created through the API."""
-    monkeypatch.delenv("VITESSE_HOME", raising=False)
-    shutil.copytree(EXAMPLES / "specs", tmp_path / "integrations" / "specs")
-    return tmp_path
 
 
 @pytest.fixture
@@ -113,25 +33,6 @@ def api(empty_project: Path) -> Iterator[httpx.Client]:
             yield client
     finally:
         server.stop()
-
-
-def assert_failed(response: httpx.Response, status: int, *words: str) -> dict:
-    body = response.json()
-    assert response.status_code == status, body
-    assert set(body) == {"status", "error", "http_status", "code"}
-    assert body["status"] == "failed" and body["http_status"] == status
-    assert "Traceback" not in body["error"]
-    for word in words:
-        assert word in body["error"], body["error"]
-    return body
-
-
-def create_and_ingest(api: httpx.Client, name: str, **extra: object) -> str:
-    created = api.post(API, json={**SEED_CREATE, "name": name, **extra})
-    assert created.status_code == 201, created.text
-    iid = created.json()["integration_id"]
-    assert api.post(f"{API}/{iid}/ingest", json=SPECS).status_code == 200
-    return iid
 
 
 def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism) -> None:
@@ -158,6 +59,9 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     assert retried.status_code == 200 and retried.json()["integration_id"] == iid, retried.text
     other = api.post(API, json={**SEED_CREATE, "user_intent": "something else"})
     assert_failed(other, 409, "already exists")
+
+    # the operator allows loopback sandboxes (the Prism mocks) in the manifest, which lives in git
+    edit_manifest(manifest, {"source.spec_access.private_hosts": True, "destination.spec_access.private_hosts": True})
 
     # Step 2: ingest -> MAPPING
     ingested = api.post(f"{API}/{iid}/ingest", json=SPECS)
@@ -224,14 +128,14 @@ def test_the_seeds_flow_over_http(api: httpx.Client, empty_project: Path, prism)
     assert listing["data"][0]["id"] == iid and listing["data"][0]["status"] == "active"
     assert listing["data"][0]["name"] == "Acme CRM to Mailwave Sync" and listing["data"][0]["created_at"]
 
-    # git stays the source of truth: every request is in the manifest, which the CLI validates
+    # git stays the source of truth: every request is in the manifest, which the CLI validates; the sandboxes of
+    # one test request are not (they got placeholder credentials, and a committed sandbox gets the real ones)
     text = manifest.read_text()
+    assert crm not in text and mailwave not in text
     for expected in (
         "endpoint: GET /customers",
         "endpoint: POST /contacts",
         "sample_size: 10",
-        crm,
-        mailwave,
         "token_env: ACME_CRM_TOKEN",  # declared from the spec's security scheme at ingest
         "key_env: MAILWAVE_API_KEY",
     ):
@@ -260,7 +164,7 @@ def test_errors_use_the_seeds_envelope_and_codes(api: httpx.Client, empty_projec
     invalid_json = api.post(f"{API}/{iid}/ingest", content=b"{nope", headers={"content-type": "application/json"})
     assert_failed(invalid_json, 400, "invalid JSON")
     as_text = api.post(f"{API}/{iid}/test", content=b'{"test_sample_size": 5}', headers={"content-type": "text/plain"})
-    assert_failed(as_text, 400, "send JSON with Content-Type: application/json")
+    assert_failed(as_text, 415, "send JSON with Content-Type: application/json")
     assert_failed(api.post(f"{API}/{iid}/ingest", json={"source_spec_url": "../../../etc/passwd"}), 400)
     assert_failed(api.post(f"{API}/{iid}/ingest", json={"source_spec_url": "specs/missing.yaml"}), 400, "missing")
     huge = api.post(f"{API}/{iid}/ingest", content=b" " * 2_000_000, headers={"content-type": "application/json"})

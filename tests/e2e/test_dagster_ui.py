@@ -4,7 +4,6 @@ health-score check. The screenshot is kept in ci-artifacts/ for people to look a
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -15,33 +14,9 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import free_port
+from tests.support.chromium import chromium
 
 pytestmark = pytest.mark.browser
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=30000",
-    "--window-size=1600,1000",
-]
-
-
-def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
-    binary = shutil.which("chromium")
-    if binary is None:
-        pytest.fail("Debian chromium is not installed (.ci/run installs it)")
-    return subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_asset_graph_in_the_browser(project: Path, tmp_path: Path) -> None:

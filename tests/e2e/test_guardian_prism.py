@@ -49,12 +49,14 @@ intent: Create Box users for Intercom contacts
 source:
   api: Intercom
   spec: {intercom.as_uri()}
+  spec_access: {{outside_project: true}}
   endpoint: GET /contacts
   auth: {{type: bearer, token_env: INTERCOM_TOKEN}}
   sandbox_url: {prism(intercom)}
 destination:
   api: Box
   spec: {box.as_uri()}
+  spec_access: {{outside_project: true}}
   endpoint: POST /users
   auth: {{type: bearer, token_env: BOX_TOKEN}}
   sandbox_url: {prism(box)}
@@ -118,3 +120,21 @@ def test_prism_and_vitesse_agree_record_by_record(tmp_path: Path, specs_dir: Pat
     for test in record_tests:
         vitesse_invalid = any(e.startswith("name:") for e in test["errors"])
         assert vitesse_invalid == (test["http_status"] == 422), test
+
+
+def test_a_spec_that_requires_auth_gets_placeholders_of_its_kind(
+    tmp_path: Path, specs_dir: Path, prism, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both specs require a bearer token; the manifest names no auth: Prism answers 401 without one. The shadow calls
+    # carry a placeholder bearer token (never an env var's value), Prism accepts it and the report says so.
+    monkeypatch.setenv("INTERCOM_TOKEN", "real-intercom-secret")
+    project = write_project(tmp_path, specs_dir, prism, GOOD, "noauth")
+    manifest = tmp_path / "integrations" / "noauth.yaml"
+    manifest.write_text("\n".join(line for line in manifest.read_text().splitlines() if "auth:" not in line))
+    mf = run(project, "noauth")
+    results = test_integration(mf, project.store).data
+    assert results["status_codes"] == {"200": 1, "201": 8}, results["status_codes"]  # no 401
+    assert results["passed"]
+    notes = " ".join(results["notes"])
+    assert "source: GET /contacts requires bearer auth and the manifest sets none" in notes
+    assert "destination: POST /users requires bearer auth" in notes and "placeholder bearer" in notes

@@ -88,7 +88,7 @@ def test_dead_letters_can_be_replayed(project: Path) -> None:
             capture_output=True,
             text=True,
         )
-        assert json.loads(listing.stdout)["count"] == 1
+        assert json.loads(listing.stdout)["count"] == 1, listing.stderr
         dst.reject.clear()
         replay = subprocess.run(
             [

@@ -18,6 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from vitesse.api.docs import install_docs
+from vitesse.api.guard import HostCheck, RequestAuth
+from vitesse.api.guard import allowed_hosts as guard_hosts
 from vitesse.api.models import (
     CreateEnvelope,
     CreateRequest,
@@ -147,22 +150,35 @@ def create_app(
     lock_timeout: float = 60.0,
     max_body_bytes: int = MAX_BODY_BYTES,
     cors_origins: list[str] | None = None,
+    token: str | None = None,
+    bound_host: str = "127.0.0.1",
+    allowed_hosts: list[str] | None = None,
 ) -> FastAPI:
     """The API over ``project`` (its ``integrations/`` and artifact store); ``cors_origins`` lets a browser app on
-    those origins (the seed's React flow) call it."""
+    those origins (the seed's React flow) call it. ``token``: every request needs it as a bearer token (see
+    `vitesse.api.guard`); ``Host`` must be ``bound_host``, a loopback name or one of ``allowed_hosts``."""
     workflow = Workflow(project, lock_timeout=lock_timeout)
     app = FastAPI(
         title="vitesse",
         version=version("vitesse"),
         description="The five-step integration workflow: create, ingest, map, test, deploy.",
+        docs_url=None,  # the CDN-free pages of vitesse.api.docs instead
+        redoc_url=None,
     )
+    install_docs(app)
+    # the last added runs first: Host check, then CORS (preflights carry no token), then the token and JSON checks
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(RequestAuth, token=token)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(
-            CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"]
+            CORSMiddleware,
+            allow_origins=cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
+    app.add_middleware(HostCheck, hosts=guard_hosts(bound_host, allowed_hosts or []))
 
     @app.exception_handler(VitesseError)
     async def vitesse_error(request: Request, exc: VitesseError) -> JSONResponse:
@@ -170,10 +186,6 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        content_type = request.headers.get("content-type", "")
-        if "json" not in content_type and any(tuple(e["loc"]) == ("body",) for e in exc.errors()):
-            message = f"body: send JSON with Content-Type: application/json (got {content_type or 'none'!r})"
-            return envelope(message, 400, "request.invalid")
         return envelope(_validation_message(exc), 400, "request.invalid")
 
     @app.exception_handler(HTTPException)
@@ -237,11 +249,24 @@ def create_app(
         """The generated document without FastAPI's 422 responses: validation errors are the seed's 400."""
         if app.openapi_schema is None:
             doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            guarded = {"421": "The Host header is not an allowed host of this server"}
+            if token:
+                guarded["401"] = "No Authorization: Bearer <VITESSE_API_TOKEN> header, or a wrong token"
+            error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
             for operations in doc["paths"].values():
-                for operation in operations.values():
-                    operation.get("responses", {}).pop("422", None)
+                for method, operation in operations.items():
+                    responses = operation.setdefault("responses", {})
+                    responses.pop("422", None)
+                    codes = guarded | ({"415": "The body is not sent as application/json"} if method == "post" else {})
+                    for code, meaning in codes.items():
+                        responses.setdefault(code, {"description": meaning, "content": error})
             for name in ("HTTPValidationError", "ValidationError"):
                 doc.get("components", {}).get("schemas", {}).pop(name, None)
+            if token:
+                doc.setdefault("components", {})["securitySchemes"] = {
+                    "bearer": {"type": "http", "scheme": "bearer", "description": "The server's VITESSE_API_TOKEN"}
+                }
+                doc["security"] = [{"bearer": []}]
             app.openapi_schema = doc
         return app.openapi_schema
 

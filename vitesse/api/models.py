@@ -112,8 +112,14 @@ class TestRequest(Request):
 
     test_sample_size: Annotated[int, Field(ge=1, le=100)] | None = None
     skip_destructive: bool | None = None
-    source_sandbox_url: Url | None = Field(None, description="Where the source's shadow GET goes (e.g. a Prism mock)")
-    dest_sandbox_url: Url | None = Field(None, description="Where the destination's shadow writes go")
+    source_sandbox_url: Url | None = Field(
+        None,
+        description="Where the source's shadow GET goes for this run (e.g. a Prism mock). Not saved in the manifest; "
+        "gets placeholder credentials only; the host obeys source.spec_access (loopback needs private_hosts)",
+    )
+    dest_sandbox_url: Url | None = Field(
+        None, description="Where the destination's shadow writes go for this run (same rules as source_sandbox_url)"
+    )
 
 
 class DeployRequest(Request):
@@ -182,6 +188,9 @@ class TestData(NextStep):
     test_count: int
     passed_tests: int
     failed_tests: int
+    notes: list[str] = Field(
+        default_factory=list, description="What the run did differently, e.g. placeholder credentials for a sandbox"
+    )
 
 
 class DeployData(NextStep):

@@ -167,7 +167,10 @@ class Workflow:
         if isinstance(request, MapRequest):
             return map_integration(mf, store, peers=self.project.peers(exclude=mf.name))
         if isinstance(request, TestRequest):
-            return test_integration(mf, store)
+            from vitesse.guardian.step import request_sandboxes
+
+            urls = {"source": request.source_sandbox_url, "destination": request.dest_sandbox_url}
+            return test_integration(mf, store, sandboxes=request_sandboxes(mf, urls))
         return deploy(mf, store, dry_run=request.dry_run, reuse_running=True)
 
 
@@ -231,8 +234,6 @@ def _changes(project: Project, mf: ManifestFile, request: StepRequest) -> dict[s
             for key, value in (
                 ("test.sample_size", request.test_sample_size),
                 ("test.skip_destructive", request.skip_destructive),
-                ("source.sandbox_url", request.source_sandbox_url),
-                ("destination.sandbox_url", request.dest_sandbox_url),
             )
             if value is not None
         }

@@ -16,6 +16,7 @@ from vitesse.artifacts import STATUS_AFTER
 from vitesse.cli.output import emit_json, progress, table
 from vitesse.create import create as create_step
 from vitesse.create import scaffold_manifest
+from vitesse.create.scaffold import unset_params
 from vitesse.deploy import deploy as deploy_step
 from vitesse.deploy import stop as stop_step
 from vitesse.envelope import failed_envelope, integration_list, integration_state, step_envelope, success_envelope
@@ -116,6 +117,8 @@ def schema() -> None:
 @click.option("--dest-api", default="Destination", show_default=True)
 @click.option("--source-spec", default="specs/source.yaml", show_default=True)
 @click.option("--dest-spec", default="specs/destination.yaml", show_default=True)
+@click.option("--source-endpoint", help="'METHOD /path' to read, e.g. 'GET /repos/{owner}/{repo}/issues'.")
+@click.option("--dest-endpoint", help="'METHOD /path' to write, e.g. 'POST /contacts'.")
 @click.option("--intent", default="", help="What the integration is for (feeds the mapper).")
 @project_option
 @json_option
@@ -126,11 +129,16 @@ def new(
     dest_api: str,
     source_spec: str,
     dest_spec: str,
+    source_endpoint: str | None,
+    dest_endpoint: str | None,
     intent: str,
     project: Path,
     as_json: bool,
 ) -> None:
-    """Write integrations/NAME.yaml from a template and record it (status: discovering)."""
+    """Write integrations/NAME.yaml from a template and record it (status: discovering).
+
+    With --source-endpoint / --dest-endpoint and a spec file that exists, the parameters the endpoint requires are
+    written as params with the value "<name>", for you to fill in."""
     proj = Project(project)
     mf = scaffold_manifest(
         proj.integrations_dir,
@@ -139,6 +147,8 @@ def new(
         dest_api=dest_api,
         source_spec=source_spec,
         dest_spec=dest_spec,
+        source_endpoint=source_endpoint,
+        dest_endpoint=dest_endpoint,
         intent=intent,
     )
     artifact = create_step(mf, proj.store)
@@ -146,6 +156,9 @@ def new(
         emit_json(step_envelope("create", artifact, mf))
     else:
         click.echo(f"wrote {mf.path}; edit it, then run `vitesse ingest {name}`")
+    unset = unset_params(mf)
+    if unset:
+        progress(f'fill in {", ".join(unset)} in {mf.path} (written as "<name>"; ingest refuses them until set)')
 
 
 @cli.command()
@@ -212,7 +225,7 @@ def map_command(name: str, project: Path, as_json: bool) -> None:
     )
     rows = [
         [
-            ", ".join(t["source_fields"] or []) or t["source_field"] or "-",
+            _mapped_from(t),
             t["dest_field"],
             t["transform_type"],
             f"{t['confidence']:.2f}",
@@ -227,7 +240,18 @@ def map_command(name: str, project: Path, as_json: bool) -> None:
         click.echo(
             f"near miss: {miss['source_field']} -> {miss['dest_field']} ({miss['confidence']:.2f}): {miss['reason']}"
         )
+    from vitesse.mapping.proposals import flow
+
+    for key, proposal in logic.get("proposals", {}).items():  # never applied: the manifest is the user's
+        click.echo(f"proposal: add {key}: {flow(proposal['value'])} ({proposal['reason']})")
     click.echo(f"map {artifact.version} stored; status: testing. Next: vitesse test {mf.name}")
+
+
+def _mapped_from(t: dict[str, Any]) -> str:
+    """The review table's source column: the source fields, or a constant's value."""
+    if t["transform_type"] == "constant":
+        return "= " + jsoncodec.dumps(t["value"]).decode()[:40]
+    return ", ".join(t["source_fields"] or []) or t["source_field"] or "-"
 
 
 @cli.command(name="test")
@@ -274,6 +298,8 @@ def _print_test(results: dict[str, Any], name: str, version: str) -> None:
     for failure in results["failures"][:10]:
         click.echo(f"  {failure['count']}x {failure['field']} [{failure['problem']}]: {failure['example']}")
         click.echo(f"      -> {failure['suggestion']}")
+    for note in results.get("notes", []):
+        click.echo(f"  note: {note}")
     verdict = "passed; status: deploying" if results["passed"] else "failed"
     click.echo(f"test {version} stored; {verdict}." + (f" Next: vitesse deploy {name}" if results["passed"] else ""))
 
@@ -417,13 +443,17 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
 @click.argument("spec")
 @click.argument("endpoint", required=False)
 @click.option("--request", "request_body", is_flag=True, help="The request body's fields instead of the record's.")
+@click.option(
+    "--parameters", "only_parameters", is_flag=True, help="Only the endpoint's parameters (what params names)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @handle_errors
-def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -> None:
+def fields(spec: str, endpoint: str | None, request_body: bool, only_parameters: bool, as_json: bool) -> None:
     """List a spec's endpoints, or the field paths of one ENDPOINT ('GET /customers'): what hints and transforms name.
 
     SPEC is a path, file:// or https:// URL. The fields of a GET are those of its record (the list item); of a write,
-    use --request for what it accepts (read-only fields left out, as the mapper does).
+    use --request for what it accepts (read-only fields left out, as the mapper does). The endpoint's parameters
+    (what the manifest's params set) follow the fields; --parameters lists only them (with --json: as JSON).
     """
     from vitesse.ingest import ingest_spec
     from vitesse.mapping.endpoints import named_endpoint
@@ -438,6 +468,12 @@ def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -
         click.echo(table(rows, ["endpoint", "records at", "summary"]))
         return
     found = named_endpoint(api, endpoint, "", label="endpoint")
+    if only_parameters:
+        if as_json:
+            emit_json([p.model_dump(mode="json") for p in found.parameters])
+        else:
+            click.echo(_parameter_table(found.parameters))
+        return
     leaves = request_fields(api, found) if request_body else record_fields(api, found)  # what a mapping can use
     if as_json:
         emit_json(
@@ -470,11 +506,43 @@ def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -
         for f in leaves
     ]
     click.echo(table(rows, ["field", "type", "flags", "description"]) if rows else "no fields (no schema)")
+    click.echo("")
+    click.echo(_parameter_table(found.parameters))
+
+
+def _parameter_table(parameters: list[Any]) -> str:
+    """An endpoint's parameters as `vitesse fields` shows them: name, in, required, type (/format), enum."""
+    if not parameters:
+        return "no parameters"
+    rows = [
+        [
+            p.name,
+            p.location,
+            "required" if p.required or p.location == "path" else "",
+            f"{p.type or '?'}{'/' + p.format if p.format else ''}",
+            ", ".join(str(v) for v in p.enum[:8]) + (f" (+{len(p.enum) - 8})" if len(p.enum) > 8 else "")
+            if p.enum
+            else "",
+        ]
+        for p in parameters
+    ]
+    return table(rows, ["parameter", "in", "required", "type", "enum"])
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (the API has no auth).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs VITESSE_API_TOKEN.",
+)
 @click.option("--port", type=click.IntRange(1, 65535), default=9001, show_default=True)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    help="Another name clients use in the Host header (e.g. vitesse.internal); loopback names are always allowed.",
+)
 @click.option(
     "--lock-timeout",
     type=click.FloatRange(0),
@@ -485,21 +553,50 @@ def fields(spec: str, endpoint: str | None, request_body: bool, as_json: bool) -
 @click.option("--cors-origin", "cors_origins", multiple=True, help="Let a browser app on this origin call the API.")
 @project_option
 @handle_errors
-def api(host: str, port: int, lock_timeout: float, cors_origins: tuple[str, ...], project: Path) -> None:
-    """Serve the seed's REST API (/api/v1/vitesse/integrations...) over this project."""
+def api(
+    host: str,
+    port: int,
+    allowed_hosts: tuple[str, ...],
+    lock_timeout: float,
+    cors_origins: tuple[str, ...],
+    project: Path,
+) -> None:
+    """Serve the seed's REST API (/api/v1/vitesse/integrations...) over this project.
+
+    With VITESSE_API_TOKEN set, every request needs `Authorization: Bearer <token>`."""
     import socket
 
     import uvicorn
 
     from vitesse.api import create_app
+    from vitesse.api.guard import is_loopback
 
+    token = os.environ.get("VITESSE_API_TOKEN") or None
+    if token is None and not is_loopback(host):
+        raise VitesseError(
+            f"refusing to listen on {host} without VITESSE_API_TOKEN: anyone who reaches it could run steps, "
+            "deploys and shadow calls with this machine's credentials; set VITESSE_API_TOKEN to a long random "
+            "string (clients send Authorization: Bearer <token>) or listen on 127.0.0.1"
+        )
+    if token is not None and len(token) < 16:
+        raise VitesseError("VITESSE_API_TOKEN is shorter than 16 characters; use a long random string")
     try:
         with socket.create_server((host, port)):
             pass
     except OSError as exc:
         raise VitesseError(f"cannot listen on {host}:{port}: {exc.strerror}; pick another --port or --host") from None
-    progress(f"vitesse API on http://{host}:{port}/api/v1/vitesse/integrations (docs: http://{host}:{port}/docs)")
-    app = create_app(Project(project), lock_timeout=lock_timeout, cors_origins=list(cors_origins))
+    auth = "bearer token required" if token else "no token: loopback only"
+    progress(
+        f"vitesse API on http://{host}:{port}/api/v1/vitesse/integrations ({auth}; docs: http://{host}:{port}/docs)"
+    )
+    app = create_app(
+        Project(project),
+        lock_timeout=lock_timeout,
+        cors_origins=list(cors_origins),
+        token=token,
+        bound_host=host,
+        allowed_hosts=list(allowed_hosts),
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 

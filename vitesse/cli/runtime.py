@@ -101,7 +101,12 @@ def sync(bundle_path: Path, state_path: str | None, as_json: bool) -> None:
 @runtime.command(name="dead-letters")
 @bundle_option
 @state_option
-@click.option("--replay", is_flag=True, help="Send the open dead letters again (not the ambiguous ones).")
+@click.option(
+    "--replay",
+    is_flag=True,
+    help="Send the open dead letters again (ambiguous ones only with --ambiguous, unless the write mode is upsert or "
+    "update, which look the record up first).",
+)
 @click.option(
     "--ambiguous",
     is_flag=True,

@@ -13,6 +13,7 @@ from vitesse.deploy.state import STATE_DIR, STATE_FILE, state_args, state_url_en
 from vitesse.errors import DeployError
 from vitesse.httpauth import secret_env_names
 from vitesse.manifest import ManifestFile
+from vitesse.manifest.models import EnvValue
 from vitesse.runtime.bundle import Bundle
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -76,9 +77,11 @@ class DeployContext:
         }
 
     def secrets(self) -> list[str]:
-        """The env vars the runtime reads secrets from: the auth secrets and, for PostgreSQL state, its URL."""
+        """The env vars the runtime reads: the auth secrets, ``{env: NAME}`` parameters and a PostgreSQL URL."""
         auths = (self.bundle.source.auth, self.bundle.destination.auth)
         names = {env for auth in auths for env in secret_env_names(auth)}
+        for side in (self.mf.manifest.source, self.mf.manifest.destination):
+            names.update(value.env for value in side.params.values() if isinstance(value, EnvValue))
         if (url_env := state_url_env(self.mf.manifest)) is not None:
             names.add(url_env)
         return sorted(names)

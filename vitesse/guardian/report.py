@@ -77,7 +77,8 @@ def latency(values: list[float]) -> dict[str, float | None]:
 
 
 SUGGESTIONS = {
-    "401": "the sandbox refused the credentials: set the auth env variables, or check the sandbox's auth",
+    "401": "the sandbox refused the credentials: set <side>.auth in the manifest (and its env variables for a "
+    "sandbox committed there), or check the sandbox's auth",
     "403": "the sandbox refused the request (403): check the credentials' permissions",
     "404": "the sandbox has no such endpoint (404): check sandbox_url and the endpoint path",
     "422": "the sandbox rejected the record (422): see the field errors of the failed tests",
@@ -127,9 +128,13 @@ def _suggest(where: str, code: str, by_dest: dict[str, Any], near: dict[str, Any
         return f"nothing fills {where}: add a hint `<source field>: {where}` or a transform (e.g. custom)"
     if code == "transform":
         t = by_dest.get(where)
-        source = ", ".join(t.sources) if t else "the source"
+        if t is not None and t.transform_type == "custom":
+            return f"the custom template for {where} fails on these records: see the example error and fix the template"
+        source = ", ".join(t.sources) if t and t.sources else "the source"
         return f"values of {source} do not convert for {where}: pick another transform_type or a custom template"
     t = by_dest.get(where)
+    if t is not None and t.transform_type == "constant":
+        return f"the constant for {where} is refused by the destination ({code}): fix mapping.constants.{where}"
     if t is not None:
         return (
             f"{where} gets {', '.join(t.sources) or 'a template'} via {t.transform_type}, which the destination "

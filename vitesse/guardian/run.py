@@ -6,12 +6,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from vitesse.guardian.ranges import number_targets
 from vitesse.guardian.report import TestDetail, failures, health_score, latency
-from vitesse.guardian.shadow import Sandbox, fill_path
+from vitesse.guardian.shadow import Sandbox, SandboxTarget, shadow_request
 from vitesse.guardian.synthetic import RecordGenerator
+from vitesse.ingest.auth import suggested_auth, yaml_flow
 from vitesse.ingest.models import ApiSpec, Endpoint
-from vitesse.manifest.models import Side, TestConfig
+from vitesse.manifest.models import Auth, Side, TestConfig
 from vitesse.mapping.compile import compile_mapping
 from vitesse.mapping.fields import flatten
 from vitesse.mapping.models import MappingLogic
@@ -23,7 +26,8 @@ RESPONSE_RECORDS_CHECKED = 5
 
 @dataclass
 class Sides:
-    """What the test run needs of each side: its spec, endpoint and manifest settings."""
+    """What the test run needs of each side: its spec, endpoint and manifest settings, and where shadow calls go
+    (default: the sandboxes committed in the manifest)."""
 
     source_spec: ApiSpec
     source_endpoint: Endpoint
@@ -31,6 +35,40 @@ class Sides:
     dest_spec: ApiSpec
     dest_endpoint: Endpoint
     destination: Side
+    source_sandbox: SandboxTarget | None = None
+    dest_sandbox: SandboxTarget | None = None
+
+    def __post_init__(self) -> None:
+        if self.source_sandbox is None and self.source.sandbox_url:
+            self.source_sandbox = SandboxTarget(self.source.sandbox_url, trusted=True)
+        if self.dest_sandbox is None and self.destination.sandbox_url:
+            self.dest_sandbox = SandboxTarget(self.destination.sandbox_url, trusted=True)
+
+
+def shadow_auth(side: Side, spec: ApiSpec, endpoint: Endpoint, label: str) -> tuple[Any, bool, str | None]:
+    """(auth, real credentials allowed, note) for one side's shadow calls.
+
+    The manifest's auth when it has one. Otherwise, when the endpoint requires a scheme the spec declares, that
+    scheme with placeholder values (a bearer token, an API key in its header or query, basic credentials), so a
+    mock of the real spec (Prism) accepts the calls; the note says so.
+    """
+    if side.auth is not None:
+        return side.auth, True, None
+    declared = {scheme.name: scheme for scheme in spec.auth}
+    for alternative in endpoint.security:
+        schemes = [declared[name].model_dump() for name in alternative if name in declared]
+        suggested = suggested_auth(side.api, schemes) if schemes else None
+        if suggested is None and any(s["type"] in ("oauth2", "openid_connect") for s in schemes):
+            # an access token of any OAuth2 flow travels as a bearer token
+            suggested = suggested_auth(side.api, [{"type": "bearer"}])
+        if suggested is not None:
+            auth = TypeAdapter(Auth).validate_python(suggested)
+            note = (
+                f"{label}: {endpoint.key} requires {auth.type} auth and the manifest sets none; shadow calls carried "
+                f"a placeholder {auth.type} credential. Set {label}.auth (e.g. {yaml_flow(suggested)}) for real calls"
+            )
+            return auth, False, note
+    return None, True, None
 
 
 def _describe(violations: list[Violation]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -69,19 +107,32 @@ def run_tests(
     tests: list[TestDetail] = []
     sandboxes: list[Sandbox] = []
 
+    notes: list[str] = []
     source_box = None
-    if sides.source.sandbox_url:
-        source_box = Sandbox(sides.source.sandbox_url, sides.source.auth, config.timeout_seconds, deadline)
+    if sides.source_sandbox is not None:
+        auth, real, note = shadow_auth(sides.source, sides.source_spec, sides.source_endpoint, "source")
+        trusted = sides.source_sandbox.trusted and real
+        source_box = Sandbox(sides.source_sandbox.url, auth, config.timeout_seconds, deadline, trusted)
         sandboxes.append(source_box)
-    dest_url = sides.destination.sandbox_url or (None if config.skip_destructive else sides.dest_spec.base_url)
-    dest_box = Sandbox(dest_url, sides.destination.auth, config.timeout_seconds, deadline) if dest_url else None
-    if dest_box:
+        notes += [note] if note else []
+    dest_target = sides.dest_sandbox or (
+        None if config.skip_destructive else SandboxTarget(sides.dest_spec.base_url or "", trusted=True)
+    )
+    dest_box = None
+    if dest_target is not None and dest_target.url:
+        auth, real, note = shadow_auth(sides.destination, sides.dest_spec, sides.dest_endpoint, "destination")
+        dest_box = Sandbox(dest_target.url, auth, config.timeout_seconds, deadline, dest_target.trusted and real)
         sandboxes.append(dest_box)
+        notes += [note] if note else []
+    for box, label in ((source_box, "source"), (dest_box, "destination")):
+        if box is not None and not box.trusted and box.auth is not None:
+            notes.append(f"{label}: the sandbox {box.base_url} got placeholder credentials, not the real ones")
     try:
         if source_box is not None:
             tests.append(_source_call(source_box, sides, source_validator))
         valid = 0
         outputs = []
+        dest_path, dest_query, dest_headers = shadow_request(sides.dest_endpoint, sides.destination, "destination")
         for record in records:
             test = TestDetail(index=len(tests) + 1, endpoint=dest_key, method=sides.dest_endpoint.method, kind="record")
             result = transform(record)
@@ -97,7 +148,9 @@ def run_tests(
             if dest_box is not None:
                 call = dest_box.call(
                     sides.dest_endpoint.method,
-                    fill_path(sides.dest_endpoint),
+                    dest_path,
+                    params=dest_query,
+                    headers=dest_headers,
                     body=result.record,
                     content_type=sides.dest_endpoint.request_content_type,
                 )
@@ -136,7 +189,8 @@ def run_tests(
         "failures": failures(tests, logic),
         "status_codes": status_counts,
         "latency_ms": latency([c.response_time_ms for c in calls if c.status is not None]),
-        "shadow_calls": {"source": sides.source.sandbox_url is not None, "destination": dest_box is not None},
+        "shadow_calls": {"source": source_box is not None, "destination": dest_box is not None},
+        "notes": notes,
         "seed": seed,
         "sample_size": size,
         "source_endpoint": source_key,
@@ -148,12 +202,8 @@ def run_tests(
 
 def _source_call(box: Sandbox, sides: Sides, validator: RecordValidator) -> TestDetail:
     endpoint = sides.source_endpoint
-    params = {
-        p.name: ("1" if p.type in ("integer", "number") else "vitesse-test")
-        for p in endpoint.parameters
-        if p.location == "query" and p.required
-    }
-    call = box.call(endpoint.method, fill_path(endpoint), params=params)
+    path, query, headers = shadow_request(endpoint, sides.source, "source")
+    call = box.call(endpoint.method, path, params=query, headers=headers)
     test = TestDetail(
         index=1,
         endpoint=endpoint.key,

@@ -1,23 +1,27 @@
 """Shadow calls: real HTTP against a sandbox (Prism, a vendor sandbox), bounded in time, never against production
 data unless the manifest says so.
 
-Credentials come from the manifest's env references when set; otherwise a placeholder is sent (a sandbox accepts any
-token, and nothing real leaks). A 429 is retried once after its Retry-After (capped); timeouts, refused connections
-and 5xx are results, not exceptions.
+Credentials come from the manifest's env references when they are set and the sandbox is committed in the
+manifest; otherwise a placeholder of the right kind is sent (a sandbox accepts any token, and nothing real leaks).
+A sandbox named only in a request (the REST API's ``*_sandbox_url``) never gets the real ones. A 429 is retried
+once after its Retry-After (capped); timeouts, refused connections and 5xx are results, not exceptions.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from vitesse import params
+from vitesse.errors import VitesseError
 from vitesse.httpauth import auth_parts
 from vitesse.httpbody import form_encode
 from vitesse.ingest.models import Endpoint
+from vitesse.manifest.models import Side
 
 MAX_RETRY_WAIT = 2.0
 
@@ -44,19 +48,30 @@ class CallResult:
         return (self.error or "error").split(":", 1)[0]
 
 
-def auth_headers(auth: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """(headers, query params) for a side's auth: its env references when set, else a placeholder."""
-    return auth_parts(auth, placeholder=True)
+@dataclass(frozen=True)
+class SandboxTarget:
+    """Where one side's shadow calls go. ``trusted``: committed in the manifest, so the real credentials (the auth
+    env vars, when set) may go there; a sandbox named only in a request gets placeholders of the right kind."""
+
+    url: str
+    trusted: bool
 
 
-def fill_path(endpoint: Endpoint) -> str:
-    """The endpoint path with its path parameters filled with harmless test values."""
-    path = endpoint.path
-    for param in endpoint.parameters:
-        if param.location == "path":
-            value = "1" if param.type in ("integer", "number") else "vitesse-test"
-            path = path.replace("{" + param.name + "}", quote(value, safe=""))
-    return path
+def shadow_request(endpoint: Endpoint, side: Side, label: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(path, query, headers) of a shadow call: the manifest's ``params`` (an unset ``{env}`` one gets a test value),
+    and harmless test values for the other path and required query parameters."""
+    values = {
+        p.name: "1" if p.type in ("integer", "number") else "vitesse-test"
+        for p in endpoint.parameters
+        if p.location == "path" or (p.location == "query" and p.required)
+    }
+    for name, value in side.params.items():
+        with contextlib.suppress(VitesseError):  # an unset env var: the sandbox gets the test value
+            values.update(params.resolve({name: value}, label))
+    for name in params.placeholders(endpoint.path):
+        values.setdefault(name, "vitesse-test")
+    locations = {p.name: p.location for p in endpoint.parameters}
+    return params.request_parts(endpoint.path, values, locations, label)
 
 
 @dataclass
@@ -67,10 +82,11 @@ class Sandbox:
     auth: Any
     timeout: float
     deadline: float
+    trusted: bool = True
     calls: list[CallResult] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        headers, self.query = auth_headers(self.auth)
+        headers, self.query = auth_parts(self.auth, placeholder=True, from_env=self.trusted)
         self.client = httpx.Client(
             base_url=self.base_url.rstrip("/"),
             headers={"Accept": "application/json", "User-Agent": "vitesse-guardian", **headers},
@@ -86,10 +102,11 @@ class Sandbox:
         path: str,
         *,
         params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
         body: Any = None,
         content_type: str | None = None,
     ) -> CallResult:
-        kwargs: dict[str, Any] = {"params": {**self.query, **(params or {})}}
+        kwargs: dict[str, Any] = {"params": {**self.query, **(params or {})}, "headers": headers or {}}
         if body is not None:
             if content_type and "form" in content_type:
                 kwargs["data"] = dict(form_encode(body))

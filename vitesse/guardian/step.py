@@ -6,8 +6,10 @@ from typing import Any
 
 from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success
 from vitesse.artifacts.steps import upstream
-from vitesse.errors import GateError, VitesseError
+from vitesse.errors import GateError, SpecError, VitesseError
 from vitesse.guardian.run import Sides, run_tests
+from vitesse.guardian.shadow import SandboxTarget
+from vitesse.ingest.fetch import check_public_host
 from vitesse.ingest.step import specs_of
 from vitesse.manifest import ManifestFile, section_hash
 from vitesse.mapping.endpoints import named_endpoint
@@ -22,11 +24,35 @@ def gate_message(results: dict[str, Any]) -> str:
     )
 
 
+def request_sandboxes(mf: ManifestFile, urls: dict[str, str | None]) -> dict[str, SandboxTarget]:
+    """Sandboxes named by a request (``{"source": url, "destination": url}``), checked by the side's spec-fetch host
+    policy (``spec_access``: link-local always refused, private and loopback only with ``private_hosts``); they
+    get placeholder credentials only, never the real ones."""
+    targets = {}
+    for label, url in urls.items():
+        if not url:
+            continue
+        side = mf.manifest.source if label == "source" else mf.manifest.destination
+        try:
+            check_public_host(url, side.spec_access)
+        except SpecError as exc:
+            raise VitesseError(f"{label} sandbox {exc.message}", code="test.sandbox_refused") from None
+        targets[label] = SandboxTarget(url, trusted=False)
+    return targets
+
+
 def test_integration(
-    mf: ManifestFile, store: ArtifactStore, *, sample_size: int | None = None, seed: int | None = None
+    mf: ManifestFile,
+    store: ArtifactStore,
+    *,
+    sample_size: int | None = None,
+    seed: int | None = None,
+    sandboxes: dict[str, SandboxTarget] | None = None,
 ) -> Artifact:
     """Run the test step. The results are stored either way; below the threshold the status is ``failed`` with
-    the seed's message and `GateError` is raised (after the artifact is written, so the report can be read)."""
+    the seed's message and `GateError` is raised (after the artifact is written, so the report can be read).
+    ``sandboxes`` (from `request_sandboxes`) replace the manifest's for this run, with placeholder credentials."""
+    sandboxes = sandboxes or {}
     mapped = upstream(store, mf, "map", needed_by="test")
     ingested = upstream(store, mf, "ingest", needed_by="test")
     name = mf.name
@@ -41,12 +67,16 @@ def test_integration(
                 dest_spec=dest_spec,
                 dest_endpoint=named_endpoint(dest_spec, f"{logic.dest_method} {logic.dest_endpoint}", "destination"),
                 destination=mf.manifest.destination,
+                source_sandbox=sandboxes.get("source"),
+                dest_sandbox=sandboxes.get("destination"),
             )
             results = run_tests(sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed)
         except VitesseError as exc:
             record_failure(store, name, "test", exc.message, exc.http_status)
             raise
         inputs = {"manifest": section_hash(mf.manifest, "test"), "map": mapped.version, "ingest": ingested.version}
+        if sandboxes:
+            inputs["request_sandboxes"] = {label: target.url for label, target in sorted(sandboxes.items())}
         artifact = store.write(name, "test", results, inputs)
         if results["passed"]:
             record_success(store, name, "test")

@@ -32,6 +32,7 @@ UNICODE = "Zoë Ünïcødé 東京 🚀"
 _EPOCH_2020 = 1_577_836_800
 _SPAN = 6 * 365 * 86400
 MAX_DEPTH = 12
+MAX_REFS = 64  # refs followed along one path (real specs: at most 7), as in vitesse.mapping.fields
 FULL_DEPTH = 3  # below this depth only required fields are generated, to keep deep schemas (Stripe) small
 NUMBER_SPAN = 1000
 """Width of the generated range on a side no schema bounds: 0..1000 for a bare number."""
@@ -92,7 +93,7 @@ class RecordGenerator:
             key = ref_key(ref) if isinstance(ref, str) else None
             if key is None:
                 break
-            if key in seen:
+            if key in seen or len(seen) >= MAX_REFS:  # a cycle, or a hostile chain as long as the recursion limit
                 return {}, seen, True
             seen = seen | {key}
             schema = {**self.schemas.get(key, {}), **{k: v for k, v in schema.items() if k != "$ref"}}

@@ -26,17 +26,17 @@ def auth_schemes(doc: dict[str, Any], resolver: RefResolver) -> list[AuthScheme]
 
 def _scheme(name: str, d: dict[str, Any], resolver: RefResolver) -> AuthScheme:
     kind = str(d.get("type", "")).lower()
-    description = d.get("description") if isinstance(d.get("description"), str) else None
+    description = _text(d.get("description"))
     if kind == "http":
         http = str(d.get("scheme", "")).lower()
         mapped = {"bearer": "bearer", "basic": "basic"}.get(http, "other")
-        return AuthScheme(name=name, type=mapped, bearer_format=d.get("bearerFormat"), description=description)
+        return AuthScheme(name=name, type=mapped, bearer_format=_text(d.get("bearerFormat")), description=description)
     if kind == "basic":
         return AuthScheme(name=name, type="basic", description=description)
     if kind == "apikey":
         location = d.get("in") if d.get("in") in ("header", "query", "cookie") else None
         return AuthScheme(
-            name=name, type="api_key", location=location, param_name=d.get("name"), description=description
+            name=name, type="api_key", location=location, param_name=_text(d.get("name")), description=description
         )
     if kind == "oauth2":
         flows: dict[str, dict[str, Any]] = {}
@@ -44,18 +44,25 @@ def _scheme(name: str, d: dict[str, Any], resolver: RefResolver) -> AuthScheme:
             for flow, spec in d["flows"].items():
                 if isinstance(spec, dict):
                     flows[str(flow)] = _flow(spec)
-        elif d.get("flow"):  # Swagger 2.0
+        elif isinstance(d.get("flow"), str) and d["flow"]:  # Swagger 2.0
             flow = {"application": "clientCredentials", "accessCode": "authorizationCode"}.get(d["flow"], d["flow"])
-            flows[str(flow)] = _flow(d)
+            flows[flow] = _flow(d)
         return AuthScheme(name=name, type="oauth2", flows=flows, description=description)
     if kind == "openidconnect":
         return AuthScheme(
-            name=name, type="openid_connect", openid_connect_url=d.get("openIdConnectUrl"), description=description
+            name=name,
+            type="openid_connect",
+            openid_connect_url=_text(d.get("openIdConnectUrl")),
+            description=description,
         )
     if kind == "mutualtls":
         return AuthScheme(name=name, type="mutual_tls", description=description)
     resolver.warnings.add(f"security scheme {name!r}: unknown type {d.get('type')!r}")
     return AuthScheme(name=name, type="other", description=description)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _flow(spec: dict[str, Any]) -> dict[str, Any]:
@@ -100,3 +107,8 @@ def suggested_auth(api_name: str, schemes: list[dict[str, Any]]) -> dict[str, An
                 "client_secret_env": f"{prefix}_CLIENT_SECRET",
             }
     return None
+
+
+def yaml_flow(block: dict[str, Any]) -> str:
+    """A suggested ``auth`` block as the YAML a user pastes: ``{type: bearer, token_env: ACME_TOKEN}``."""
+    return "{" + ", ".join(f"{key}: {value}" for key, value in block.items()) + "}"

@@ -1,6 +1,7 @@
 """Version detection and validation warnings for spec documents.
 
-Structural checks run on every ingest as part of the walk (cheap). Full validation against the official OpenAPI
+Structural checks run on every ingest: a top-level section of the wrong type is an error (`check_structure`),
+anything deeper a warning found during the walk (cheap). Full validation against the official OpenAPI
 JSON Schemas (shipped with openapi-spec-validator) is opt-in: it takes seconds on the 3-4 MB vendor specs.
 """
 
@@ -62,6 +63,77 @@ def detect_version(doc: Any, where: str) -> tuple[str, str, list[str]]:
 
 def _version_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
+
+
+# What the top-level sections (and the sections of ``components``) must be; a wrong type there means the document is
+# not read as its author meant (``paths: [..]`` would give an API without endpoints), so it is an error, not a warning.
+_MAPPING, _LIST, _TEXT = (dict, "a mapping"), (list, "a list"), (str, "a string")
+_SECTIONS: dict[str, dict[str, tuple[type, str]]] = {
+    "openapi": {
+        "info": _MAPPING,
+        "servers": _LIST,
+        "paths": _MAPPING,
+        "webhooks": _MAPPING,
+        "components": _MAPPING,
+        "security": _LIST,
+        "tags": _LIST,
+        "externalDocs": _MAPPING,
+        "jsonSchemaDialect": _TEXT,
+    },
+    "swagger-2.0": {
+        "info": _MAPPING,
+        "host": _TEXT,
+        "basePath": _TEXT,
+        "schemes": _LIST,
+        "consumes": _LIST,
+        "produces": _LIST,
+        "paths": _MAPPING,
+        "definitions": _MAPPING,
+        "parameters": _MAPPING,
+        "responses": _MAPPING,
+        "securityDefinitions": _MAPPING,
+        "security": _LIST,
+        "tags": _LIST,
+        "externalDocs": _MAPPING,
+    },
+}
+_COMPONENTS = (
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "securitySchemes",
+    "links",
+    "callbacks",
+    "pathItems",
+)
+
+
+def check_structure(doc: dict[str, Any], dialect: str, where: str) -> None:
+    """`SpecError` naming every top-level section (and ``components`` section) of the wrong type, e.g.
+    ``openapi.yaml: paths: must be a mapping (got a list)``. A section set to null counts as absent."""
+    expected = dict(_SECTIONS["swagger-2.0" if dialect == "swagger-2.0" else "openapi"])
+    found = [(key, doc.get(key)) for key in expected]
+    components = doc.get("components")
+    if dialect != "swagger-2.0" and isinstance(components, dict):
+        expected |= {f"components.{key}": _MAPPING for key in _COMPONENTS}
+        found += [(f"components.{key}", components.get(key)) for key in _COMPONENTS]
+    problems = [
+        f"{key}: must be {expected[key][1]} (got {_type_name(value)})"
+        for key, value in found
+        if value is not None and not isinstance(value, expected[key][0])
+    ]
+    if problems:
+        raise SpecError(f"{where}: " + "; ".join(problems), code="spec.invalid")
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {str: "a string", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+    return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)
 
 
 def document_warnings(doc: dict[str, Any], dialect: str) -> list[str]:

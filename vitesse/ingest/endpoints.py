@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -45,7 +46,7 @@ class EndpointExtractor:
         self.swagger2 = dialect == "swagger-2.0"
         self.warn = resolver.warnings.add
         self.operation_ids: dict[str, str] = {}
-        self.doc_extensions = {k: v for k, v in (doc.get("info") or {}).items() if str(k).startswith("x-")} | {
+        self.doc_extensions = {k: v for k, v in _mapping(doc.get("info")).items() if str(k).startswith("x-")} | {
             k: v for k, v in doc.items() if str(k).startswith("x-")
         }
 
@@ -114,7 +115,7 @@ class EndpointExtractor:
             method=method.upper(),
             operation_id=operation_id,
             summary=_summary(op),
-            tags=[str(t) for t in op.get("tags") or [] if isinstance(t, str | int)],
+            tags=[str(t) for t in _list(op.get("tags")) if isinstance(t, str | int) and not isinstance(t, bool)],
             deprecated=op.get("deprecated") is True,
             parameters=params,
             request_schema=self._inline_root(request_schema),
@@ -124,7 +125,9 @@ class EndpointExtractor:
             response_content_type=response["content_type"],
             record_path=record_path,
             pagination=pagination,
-            rate_limit=rate_limit_hints(response["statuses"], response["all_headers"], extensions),
+            rate_limit=rate_limit_hints(
+                response["statuses"], response["all_headers"], extensions, lambda m: self.warn(f"{where}.{m}")
+            ),
             security=security_requirements(security),
         )
 
@@ -178,6 +181,7 @@ class EndpointExtractor:
                         location=location,
                         required=param.get("required") is True,
                         type=kind if isinstance(kind, str) else None,
+                        **_value_rules(schema),
                     )
                 )
             else:
@@ -199,7 +203,7 @@ class EndpointExtractor:
         where: str,
     ) -> tuple[Any, str | None]:
         if self.swagger2:
-            consumes = op.get("consumes") or self.doc.get("consumes") or []
+            consumes = _media_types(op.get("consumes")) or _media_types(self.doc.get("consumes"))
             if body_params:
                 param, uri = body_params[0]
                 content_type = pick_media_type({c: None for c in consumes}) if consumes else "application/json"
@@ -254,7 +258,7 @@ class EndpointExtractor:
                 continue
             if isinstance(response, dict):
                 resolved[code] = (response, uri)
-                out["all_headers"].extend(str(h) for h in response.get("headers") or {})
+                out["all_headers"].extend(str(h) for h in _mapping(response.get("headers")))
         out["statuses"] = list(resolved)
         success = [c for c in _SUCCESS if c in resolved] or sorted(c for c in resolved if c.startswith("2"))
         for code in success:
@@ -262,7 +266,7 @@ class EndpointExtractor:
             schema, media = self._response_schema(response, op)
             if schema is None and code == "default":
                 continue
-            out.update(status=code, content_type=media, headers=[str(h) for h in response.get("headers") or {}])
+            out.update(status=code, content_type=media, headers=[str(h) for h in _mapping(response.get("headers"))])
             if schema is not None:
                 out["schema"] = self.table.rewrite(schema, uri, f"{where}.responses.{code}")
                 break
@@ -272,7 +276,8 @@ class EndpointExtractor:
 
     def _response_schema(self, response: dict[str, Any], op: dict[str, Any]) -> tuple[Any, str | None]:
         if self.swagger2:
-            produces = op.get("produces") or self.doc.get("produces") or ["application/json"]
+            produces = _media_types(op.get("produces")) or _media_types(self.doc.get("produces"))
+            produces = produces or ["application/json"]
             return response.get("schema"), (pick_media_type({p: None for p in produces}) if produces else None)
         content = response.get("content")
         if not isinstance(content, dict) or not content:
@@ -282,6 +287,43 @@ class EndpointExtractor:
         if isinstance(media_object, dict) and "schema" in media_object:
             return media_object["schema"], media
         return None, media
+
+
+MAX_ENUM = 1_000
+"""Enum values kept per parameter; a longer list is left out (the parameter's values are then not checked)."""
+
+
+def _value_rules(schema: Any) -> dict[str, Any]:
+    """A parameter schema's ``enum``, ``format`` and ``default``, when they are plain scalars (what values in a
+    manifest's ``params`` are checked against)."""
+    if not isinstance(schema, dict):
+        return {}
+    out: dict[str, Any] = {}
+    enum = schema.get("enum")
+    if isinstance(enum, list) and 0 < len(enum) <= MAX_ENUM and all(v is None or _is_scalar(v) for v in enum):
+        out["enum"] = enum
+    if isinstance(schema.get("format"), str):
+        out["format"] = schema["format"]
+    if _is_scalar(schema.get("default")):
+        out["default"] = schema["default"]
+    return out
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | bool) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _mapping(value: Any) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _media_types(value: Any) -> list[str]:
+    """A ``consumes`` / ``produces`` list, its strings only."""
+    return [t for t in _list(value) if isinstance(t, str)]
 
 
 def _summary(op: dict[str, Any]) -> str | None:

@@ -1,34 +1,44 @@
 """Read spec documents from files and URLs, within the limits a `SpecAccess` policy sets.
 
 Local files must stay inside the spec's ref root; URLs must be http(s) and resolve to public addresses unless
-``private_hosts`` is set (cloud metadata endpoints and internal services are the classic SSRF targets). Every read
+``private_hosts`` is set, and never to link-local ones (cloud metadata endpoints and internal services are the classic
+SSRF targets). Addresses are judged in every spelling and IPv6 embedding (`vitesse.hosts`). Every read
 is size-limited and time-limited; redirects are followed by hand so that each hop is checked too.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlparse
+from urllib.parse import ParseResult, unquote, urljoin, urlparse
 from urllib.request import url2pathname
 
 from vitesse.errors import SpecError
+from vitesse.hosts import IPAddress, address_kind, describe, host_address
 from vitesse.manifest.models import SpecAccess
 
 MAX_REDIRECTS = 5
 
 
 def to_uri(location: str, base_dir: Path | None = None) -> str:
-    """A ``file://`` or ``http(s)://`` URI for a manifest's ``spec`` value (paths are relative to ``base_dir``)."""
+    """A ``file://`` or ``http(s)://`` URI for a manifest's ``spec`` value (paths are relative to ``base_dir``);
+    `SpecError` for a URL that cannot be parsed."""
     if "://" in location:
+        _parse_url(location)
         return location
     path = Path(location)
     if not path.is_absolute():
         path = (base_dir or Path.cwd()) / path
     return Path(os.path.abspath(path)).as_uri()
+
+
+def _parse_url(url: str) -> ParseResult:
+    try:
+        return urlparse(url)
+    except ValueError as exc:  # e.g. "http://[::1/x": an unclosed IPv6 bracket
+        raise SpecError(f"{url}: not a valid URL ({exc})", code="spec.bad_url") from None
 
 
 def uri_path(uri: str) -> Path:
@@ -42,62 +52,81 @@ def join_uri(base: str, ref: str) -> str:
 
 
 def is_literal_private_host(host: str) -> bool:
-    """True for ``localhost`` and IP literals that are not public (no DNS lookup)."""
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
+    """True for ``localhost`` and for IP literals, in any spelling (`vitesse.hosts`), that are not public or that
+    embed an address that is not (no DNS lookup)."""
+    name = host.strip("[]").lower().removesuffix(".")
+    if name == "localhost" or name.endswith(".localhost"):
         return True
-    try:
-        return not ipaddress.ip_address(host).is_global
-    except ValueError:
-        return False
+    address = host_address(host)
+    return address is not None and address_kind(address)[0] != "public"
 
 
 def is_link_local(host: str) -> bool:
-    """True for link-local IP literals (169.254.0.0/16, fe80::/10): cloud metadata lives there, never a spec."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_link_local
-    except ValueError:
-        return False
+    """True for IP literals, in any spelling, that are or embed a link-local address (169.254.0.0/16, fe80::/10):
+    cloud metadata lives there, never a spec."""
+    address = host_address(host)
+    return address is not None and address_kind(address)[0] == "link-local"
 
 
-def _refuse_link_local(url: str, address: str) -> None:
-    if is_link_local(address):
+def _check_address(url: str, host: str, address: IPAddress, access: SpecAccess, *, resolved: bool) -> None:
+    """Refuse ``address`` (the host itself, or one DNS gave for it): link-local always, private unless allowed."""
+    kind, decided = address_kind(address)
+    if kind == "link-local":
+        shown = describe(decided, str(address) if resolved else host)
         raise SpecError(
-            f"{url}: refers to the link-local address {address.strip('[]')} (where cloud metadata services live); "
-            "refused",
+            f"{url}: refers to the link-local address {shown}, where cloud metadata services live; refused",
             code="spec.private_address",
+        )
+    if kind == "private" and not access.private_hosts:
+        if resolved:
+            message = f"host {host!r} resolves to the non-public address {describe(decided, str(address))}"
+        else:
+            message = f"refers to a private or loopback address, {describe(decided, host)}"
+        raise SpecError(
+            f"{url}: {message}; set spec_access.private_hosts: true if you trust it", code="spec.private_address"
         )
 
 
 def check_public_host(url: str, access: SpecAccess) -> str:
-    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address; return the checked
-    address to connect to (so a second DNS answer cannot differ from the one checked: DNS rebinding)."""
-    parsed = urlparse(url)
+    """Refuse URLs whose host is or resolves to a loopback, private, link-local or reserved address, in any spelling
+    or IPv6 embedding (`vitesse.hosts`); return the checked address to connect to (so a second DNS answer cannot
+    differ from the one checked: DNS rebinding). A host that spells an IP address is that address, never a name to
+    look up."""
+    parsed = _parse_url(url)
     if parsed.scheme not in ("http", "https"):
         raise SpecError(f"{url}: unsupported URL scheme {parsed.scheme!r}; use https://", code="spec.bad_url")
     host = parsed.hostname
     if not host:
         raise SpecError(f"{url}: URL has no host", code="spec.bad_url")
-    _refuse_link_local(url, host)
+    try:
+        port = parsed.port
+    except ValueError:
+        raise SpecError(f"{url}: the port must be a number from 0 to 65535", code="spec.bad_url") from None
+    literal = host_address(host)
+    if literal is not None:
+        _check_address(url, host, literal, access, resolved=False)
+        return str(literal)
     if is_literal_private_host(host) and not access.private_hosts:
         raise SpecError(
             f"{url}: refers to a private or loopback address; set spec_access.private_hosts: true if you trust it",
             code="spec.private_address",
         )
     try:
-        infos = socket.getaddrinfo(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+        infos = socket.getaddrinfo(host, port or (443 if parsed.scheme == "https" else 80))
     except socket.gaierror as exc:
         raise SpecError(f"{url}: cannot resolve host {host!r} ({exc.strerror})", code="spec.unreachable") from None
+    except ValueError:  # UnicodeError from the IDNA codec: an empty label, or one over 63 characters
+        raise SpecError(f"{url}: cannot resolve host {host!r} (not a valid host name)", code="spec.bad_url") from None
+    addresses = []
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        _refuse_link_local(url, str(address))
-        if not address.is_global and not access.private_hosts:
-            raise SpecError(
-                f"{url}: host {host!r} resolves to the non-public address {address}; set "
-                "spec_access.private_hosts: true if you trust it",
-                code="spec.private_address",
-            )
-    return str(ipaddress.ip_address(infos[0][4][0]))
+        address = host_address(str(info[4][0]))
+        if address is None:  # not an IP address: nothing to connect to
+            continue
+        _check_address(url, host, address, access, resolved=True)
+        addresses.append(address)
+    if not addresses:
+        raise SpecError(f"{url}: host {host!r} resolves to no IP address", code="spec.unreachable")
+    return str(addresses[0])
 
 
 def read_file(uri: str, access: SpecAccess) -> bytes:
@@ -136,7 +165,13 @@ def read_url(url: str, access: SpecAccess) -> tuple[bytes, str]:
             try:
                 with client.stream("GET", pinned, **pinning) as response:
                     if response.is_redirect:
-                        current = urljoin(current, response.headers.get("location", ""))
+                        location = response.headers.get("location", "")
+                        try:
+                            current = urljoin(current, location)
+                        except ValueError:
+                            raise SpecError(
+                                f"{current}: redirects to an invalid URL {location!r}", code="spec.unreachable"
+                            ) from None
                         continue
                     if response.status_code != 200:
                         raise SpecError(
@@ -185,7 +220,7 @@ def _too_large(url: str, size: int, access: SpecAccess) -> SpecError:
 
 def read_document(uri: str, access: SpecAccess) -> tuple[bytes, str]:
     """Read the document at ``uri`` (file or URL); returns its bytes and its final URI."""
-    scheme = urlparse(uri).scheme
+    scheme = _parse_url(uri).scheme
     if scheme == "file":
         return read_file(uri, access), uri
     if scheme in ("http", "https"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class Model(BaseModel):
@@ -79,11 +79,29 @@ class RateLimitHints(Model):
     extensions: dict[str, Any] = Field(default_factory=dict, description="x-ratelimit* vendor extensions")
 
 
+Scalar = str | int | float | bool
+
+
 class Parameter(Model):
+    """A declared path, query, header or cookie parameter; what ``params`` in the manifest is checked against."""
+
     name: str
     location: Literal["path", "query", "header", "cookie"]
     required: bool = False
     type: str | None = None
+    enum: list[Scalar | None] | None = Field(None, description="The values the spec allows, when it lists them")
+    format: str | None = None
+    default: Scalar | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``enum``, ``format`` and ``default`` only when the spec says them: artifacts and bundles of parameters
+        without them keep the content (and version) they had before these keys existed."""
+        data = handler(self)
+        for key in ("enum", "format", "default"):
+            if key in data and data[key] is None:
+                del data[key]
+        return data
 
 
 class Endpoint(Model):

@@ -96,7 +96,8 @@ def object_properties(table: SchemaTable, schema: Any, *, variants: bool = False
     if depth < 8:
         keywords = ("allOf", "anyOf", "oneOf") if variants else ("allOf",)
         for keyword in keywords:
-            for part in schema.get(keyword) or []:
+            parts = schema.get(keyword)
+            for part in parts if isinstance(parts, list) else []:
                 for name, sub in object_properties(table, part, variants=variants, depth=depth + 1).items():
                     props.setdefault(name, sub)
     return props

@@ -5,7 +5,9 @@ inlined); the resolver only answers "where does this ref point" and "what is the
 
 Policy, in order:
   * a ref to a local file outside the ref root (``/etc/passwd``, ``../../secrets.yaml``) -> `SpecError`
-  * a ref to ``localhost`` or a non-public IP literal (``http://169.254.169.254/``) -> `SpecError`
+  * a ref to ``localhost`` or a non-public IP literal (``http://169.254.169.254/``) -> `SpecError`, whatever the
+    spelling (``http://2852039166/``, ``http://[::ffff:169.254.169.254]/``: `vitesse.hosts`); link-local even with
+    ``private_hosts``
   * any other remote ref when ``remote_refs`` is off -> not followed, one warning (Square's specs have such refs)
   * a ref whose document or JSON pointer does not exist -> not followed, one warning (Intercom 2.11 has one)
 """
@@ -20,9 +22,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from vitesse.errors import SpecError
+from vitesse.hosts import address_kind, describe, host_address
 from vitesse.ingest.fetch import (
     check_public_host,
-    is_link_local,
     is_literal_private_host,
     join_uri,
     read_document,
@@ -86,7 +88,11 @@ class RefResolver:
             self.warnings.add(f"{self.where(base_uri)}: $ref is not a string ({type(ref).__name__})")
             raise Unresolved
         target, _, fragment = ref.partition("#")
-        uri = join_uri(base_uri, target) if target else base_uri
+        try:
+            uri = join_uri(base_uri, target) if target else base_uri
+        except ValueError as exc:  # e.g. "http://[::1/x": urllib refuses the URL
+            self.warnings.add(f"{self.where(base_uri)}: $ref {ref!r} is not a valid URL ({exc}); not followed")
+            raise Unresolved from None
         pointer = unquote(fragment)
         if pointer and not pointer.startswith("/"):
             if "/" not in pointer:
@@ -116,10 +122,13 @@ class RefResolver:
                 )
             return
         if parsed.scheme in ("http", "https"):
-            if parsed.hostname and is_link_local(parsed.hostname):
+            address = host_address(parsed.hostname or "")
+            kind, decided = address_kind(address) if address is not None else ("public", None)
+            if kind == "link-local" and decided is not None:
+                shown = describe(decided, parsed.hostname or "")
                 raise SpecError(
-                    f"{self.where(base_uri)}: $ref {ref!r} points to a link-local address (where cloud metadata "
-                    "services live); refused",
+                    f"{self.where(base_uri)}: $ref {ref!r} points to a link-local address, {shown}, where cloud "
+                    "metadata services live; refused",
                     code="spec.private_address",
                 )
             if parsed.hostname and is_literal_private_host(parsed.hostname) and not self.access.private_hosts:

@@ -12,9 +12,14 @@ import re
 from collections import deque
 from typing import Any
 
+from vitesse.errors import SpecError
 from vitesse.ingest.refs import RefResolver, Unresolved
 
 SCHEMA_REF_PREFIX = "#/schemas/"
+MAX_SCHEMA_DEPTH = 64
+"""Levels of JSON nesting a stored schema may have (``{properties: {a: {}}}`` has three). Real specs stay under 20
+(Box: 19, Stripe: 18); the bound keeps every later step (pydantic writes 255 levels at most, the flattener and the
+record generator recurse) well inside its limits, since named schemas are stored flat and refs do not nest."""
 # JSON Schema keywords whose values are subschemas: maps of them, single ones, lists of them.
 MAP_KEYWORDS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
 SCHEMA_KEYWORDS = (
@@ -41,8 +46,10 @@ def schema_type(schema: dict[str, Any]) -> str | None:
     keywords imply (properties or additionalProperties: object; items: array); None when nothing says."""
     kind = schema.get("type")
     if isinstance(kind, list):
-        real = [k for k in kind if k != "null"]
-        return real[0] if real else "null"
+        real = [k for k in kind if isinstance(k, str) and k != "null"]
+        if real:
+            return real[0]
+        return "null" if "null" in kind or not kind else None  # [{...}] names no type
     if isinstance(kind, str):
         return kind
     if "properties" in schema or "additionalProperties" in schema:
@@ -75,6 +82,19 @@ def ref_key(ref: str) -> str | None:
     if not ref.startswith(SCHEMA_REF_PREFIX):
         return None
     return ref[len(SCHEMA_REF_PREFIX) :].replace("~1", "/").replace("~0", "~")
+
+
+def nesting(value: Any, limit: int) -> int:
+    """Levels of nesting of a JSON value (``[[1]]``: 2), counted iteratively up to ``limit`` + 1."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            if deepest > limit:
+                break
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def reachable_schemas(schema: Any, schemas: dict[str, Any]) -> dict[str, Any]:
@@ -139,15 +159,18 @@ class SchemaTable:
         return name
 
     # -- rewriting ----------------------------------------------------------------------------------------------
-    def rewrite(self, schema: Any, base_uri: str, where: str) -> Any:
-        """A copy of ``schema`` with refs pointing into the table (targets are queued for `drain`)."""
+    def rewrite(self, schema: Any, base_uri: str, where: str, depth: int = 1) -> Any:
+        """A copy of ``schema`` with refs pointing into the table (targets are queued for `drain`); ``depth`` is the
+        copy's level of nesting in the stored schema (`MAX_SCHEMA_DEPTH`)."""
         if isinstance(schema, bool):
             return schema
         if not isinstance(schema, dict):
             self.resolver.warnings.add(f"{where}: schema is a {type(schema).__name__}, not an object; ignored")
             return {}
+        self._check_depth(depth, base_uri, where)
         out: dict[str, Any] = {}
-        for key, value in schema.items():
+        for raw_key, value in schema.items():
+            key = str(raw_key)  # YAML allows `200:` or `true:` as keys; JSON Schema keywords are strings
             if key == "$ref":
                 try:
                     uri, pointer = self.resolver.locate(value, base_uri)
@@ -164,21 +187,47 @@ class SchemaTable:
                     except Unresolved:
                         members = {}
                     members = members if isinstance(members, dict) else {}
-                out[key] = {name: self.rewrite(sub, members_uri, f"{where}.{name}") for name, sub in members.items()}
+                out[key] = {
+                    str(name): self.rewrite(sub, members_uri, f"{where}.{name}", depth + 2)
+                    for name, sub in members.items()
+                }
             elif key in SCHEMA_KEYWORDS and isinstance(value, dict | bool):
-                out[key] = self.rewrite(value, base_uri, f"{where}.{key}")
+                out[key] = self.rewrite(value, base_uri, f"{where}.{key}", depth + 1)
             elif (key in LIST_KEYWORDS and isinstance(value, list)) or (key == "items" and isinstance(value, list)):
-                out[key] = [self.rewrite(sub, base_uri, f"{where}.{key}[{i}]") for i, sub in enumerate(value)]
+                out[key] = [
+                    self.rewrite(sub, base_uri, f"{where}.{key}[{i}]", depth + 2) for i, sub in enumerate(value)
+                ]
             elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
+                self._check_depth(depth + nesting(value, MAX_SCHEMA_DEPTH), base_uri, f"{where}.{key}")
                 out[key] = {
                     **value,
                     "mapping": {k: self._mapping_ref(v, base_uri) for k, v in value["mapping"].items()},
                 }
+            elif key in MAP_KEYWORDS or key in SCHEMA_KEYWORDS or key in LIST_KEYWORDS:
+                expected = "a mapping of" if key in MAP_KEYWORDS else "a list of" if key in LIST_KEYWORDS else "a"
+                self.resolver.warnings.add(f"{where}.{key}: expected {expected} schema(s), not {value!r:.40}; ignored")
+            elif key in ("required", "x-required") and not (
+                isinstance(value, list) and all(isinstance(name, str) for name in value)
+            ):
+                self.resolver.warnings.add(f"{where}.{key}: expected a list of property names; ignored")
+                if isinstance(value, list):
+                    out[key] = [name for name in value if isinstance(name, str)]
             else:
                 if key == "type":
                     self._check_type(value, where)
+                elif isinstance(value, dict | list):  # example, default, enum, x-...: copied as they are
+                    self._check_depth(depth + nesting(value, MAX_SCHEMA_DEPTH), base_uri, f"{where}.{key}")
                 out[key] = value
         return out
+
+    def _check_depth(self, depth: int, base_uri: str, where: str) -> None:
+        if depth > MAX_SCHEMA_DEPTH:
+            shown = where if len(where) <= 160 else f"{where[:80]} ... {where[-60:]}"
+            raise SpecError(
+                f"{self.resolver.where(base_uri)}: {shown}: schema nests deeper than vitesse reads ({MAX_SCHEMA_DEPTH} "
+                "levels of JSON, each level of properties is two); name inner schemas in components and $ref them",
+                code="spec.too_deep",
+            )
 
     def _mapping_ref(self, value: Any, base_uri: str) -> Any:
         if not isinstance(value, str) or ("#" not in value and "/" not in value and "." not in value):
@@ -192,7 +241,7 @@ class SchemaTable:
 
     def _check_type(self, value: Any, where: str) -> None:
         names = value if isinstance(value, list) else [value]
-        unknown = [n for n in names if n not in _TYPES]
+        unknown = [n for n in names if not (isinstance(n, str) and n in _TYPES)]
         if unknown:
             self.resolver.warnings.add(f"{where}: unknown schema type {unknown[0]!r}")
 
@@ -201,7 +250,9 @@ class SchemaTable:
         while self._pending:
             key, uri, pointer = self._pending.popleft()
             target = self.resolver.target(uri, pointer, pointer, uri)
-            self.schemas[key] = self.rewrite(target, uri, f"schemas.{key}")
+            rewritten = self.rewrite(target, uri, f"schemas.{key}")
+            # A named boolean schema (3.1) is stored as the object that means the same: later steps read objects.
+            self.schemas[key] = rewritten if not isinstance(rewritten, bool) else {} if rewritten else {"not": {}}
 
     # -- reading ------------------------------------------------------------------------------------------------
     def resolve(self, schema: Any, hops: int = 16) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlparse
 
 from vitesse.errors import SpecError
 from vitesse.ingest.auth import auth_schemes
-from vitesse.ingest.checks import detect_version, document_warnings, full_validation_warnings
+from vitesse.ingest.checks import check_structure, detect_version, document_warnings, full_validation_warnings
 from vitesse.ingest.endpoints import EndpointExtractor
 from vitesse.ingest.fetch import read_document, to_uri, uri_path
 from vitesse.ingest.models import ApiSpec, SourceInfo
@@ -32,8 +32,9 @@ def ingest_spec(
 ) -> ApiSpec:
     """Load, resolve and normalize the spec at ``location`` (a path relative to ``base_dir``, file:// or http(s)).
 
-    Raises `SpecError` with a one-line message for anything that makes the spec unusable; everything else (missing
-    refs, refused remote refs, structural problems) becomes a warning in the result.
+    Raises `SpecError` with a one-line message for anything that makes the spec unusable (a top-level section of
+    the wrong type among them); everything else (missing refs, refused remote refs, structural problems further
+    down) becomes a warning in the result.
     """
     access = access or SpecAccess()
     uri = to_uri(location, base_dir)
@@ -41,6 +42,7 @@ def ingest_spec(
     where = display_path(uri_path(final_uri)) if final_uri.startswith("file:") else final_uri
     data = parse_document(raw, where)
     version, dialect, version_warnings = detect_version(data, where)
+    check_structure(data, dialect, where)
     warnings = Warnings()
     for message in version_warnings + document_warnings(data, dialect):
         warnings.add(message)
@@ -60,10 +62,11 @@ def ingest_spec(
             warnings.add(f"schema: {message}")
     info = data.get("info") if isinstance(data.get("info"), dict) else {}
     title = info.get("title") if isinstance(info.get("title"), str) else None
+    info_version = info.get("version")
     return ApiSpec(
         api_name=api_name or title or Path(urlparse(final_uri).path).stem,
         title=title,
-        spec_version=str(info["version"]) if "version" in info else None,
+        spec_version=str(info_version) if isinstance(info_version, str | int | float) else None,
         openapi_version=version,
         schema_dialect=dialect,
         base_url=base_url or (servers[0] if servers else None),
@@ -103,7 +106,10 @@ def _servers(doc: dict[str, Any], dialect: str, doc_uri: str) -> list[str]:
             return str(var.get("default", match.group(0))) if isinstance(var, dict) else match.group(0)
 
         url = re.sub(r"{([^}]+)}", default, url)
-        if not urlparse(url).scheme and urlparse(doc_uri).scheme in ("http", "https"):
-            url = urljoin(doc_uri, url)
+        try:
+            if not urlparse(url).scheme and urlparse(doc_uri).scheme in ("http", "https"):
+                url = urljoin(doc_uri, url)
+        except ValueError:  # e.g. "http://[::1": not a URL anyone can call
+            continue
         servers.append(url.rstrip("/") or url)
     return servers

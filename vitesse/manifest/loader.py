@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vitesse.errors import ManifestError
-from vitesse.manifest.models import Manifest
+from vitesse.manifest.models import Manifest, Side
 from vitesse.manifest.positions import Positioned, build_positioned
 from vitesse.yaml_loader import compose_yaml, yaml_error_message, yaml_error_position
 
@@ -26,6 +26,7 @@ class ManifestFile:
 
     path: Path
     manifest: Manifest
+    positions: Positioned | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -34,6 +35,26 @@ class ManifestFile:
     @property
     def folder(self) -> Path:
         return self.path.parent
+
+    @property
+    def project_root(self) -> Path:
+        """The project folder: the parent of ``integrations/`` when the manifest lives there, else its folder."""
+        return self.folder.parent if self.folder.name == "integrations" else self.folder
+
+    def problem(
+        self,
+        path: tuple[str | int, ...],
+        message: str,
+        code: str,
+        *,
+        at: tuple[str | int, ...] | None = None,
+        key: bool = False,
+    ) -> str:
+        """One problem line, ``file:line:col: path: message [code]``, placed at ``at`` (default ``path``; its key
+        rather than its value with ``key``) or its nearest ancestor in the file: the form of every manifest problem,
+        also those found later against a spec."""
+        line, col = self.positions.position(at or path, key=key) if self.positions is not None else (1, 1)
+        return f"{display_path(self.path)}:{line}:{col}: {_dotted(path)}: {message} [{code}]"
 
 
 def display_path(path: Path) -> str:
@@ -102,7 +123,44 @@ def parse_manifest(raw: bytes | str, path: Path) -> ManifestFile:
                 f"(got {manifest.name!r}); rename the file or the integration [manifest.name_mismatch]"
             ]
         )
-    return ManifestFile(path=path, manifest=manifest)
+    loaded = ManifestFile(path=path, manifest=manifest, positions=doc)
+    problems = [
+        loaded.problem(where, message, code, at=at, key=key)
+        for side_name in ("source", "destination")
+        for where, at, key, message, code in _side_problems(side_name, getattr(manifest, side_name))
+    ]
+    if problems:
+        raise ManifestError(problems)
+    return loaded
+
+
+Problem = tuple[tuple[str, ...], tuple[str, ...], bool, str, str]
+"""(manifest key, where in the file, at its key rather than its value, message, code)."""
+
+
+def _side_problems(side_name: str, side: Side) -> list[Problem]:
+    """What can be checked of a side's ``params`` without its spec: every ``{name}`` in the endpoint's path has a
+    value; the incremental read's parameter is not also a fixed one. (Against the spec: `vitesse.ingest.params`.)"""
+    problems: list[Problem] = []
+    if side.endpoint:
+        from vitesse.params import placeholders  # vitesse.params imports the manifest models
+
+        missing = [n for n in dict.fromkeys(placeholders(side.endpoint.split("?", 1)[0])) if n not in side.params]
+        if missing:
+            example = "{" + ", ".join(f"{n}: ..." for n in missing) + "}"
+            fix = f"add to {side_name}.params: {example}" if side.params else f"add {side_name}.params: {example}"
+            at = (side_name, "params") if side.params else (side_name, "endpoint")
+            message = f"{side.endpoint} needs {', '.join(missing)}; {fix}"
+            problems.append(((side_name, "params"), at, False, message, "manifest.missing_param"))
+    incremental = getattr(side, "incremental", None)
+    if incremental is not None and incremental.param in side.params:
+        message = (
+            f"{incremental.param} is also {side_name}.incremental.param, which each sync sets to the high-water "
+            f"mark; remove it here (a first value goes in {side_name}.incremental.initial)"
+        )
+        where = (side_name, "params", incremental.param)
+        problems.append((where, where, True, message, "manifest.param_conflict"))
+    return problems
 
 
 def _format_errors(exc: ValidationError, doc: Positioned, shown: str) -> list[str]:

@@ -6,12 +6,13 @@ is a union tagged by a ``type`` field. `vitesse schema` prints the JSON Schema g
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+
+from vitesse.hosts import host_address
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,62}$"
 ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -22,7 +23,11 @@ _HOST = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a
 
 
 def check_http_url(value: str) -> str:
-    """An http(s) URL whose host is a valid DNS name (international names via IDNA) or IP address, and no controls."""
+    """An http(s) URL whose host is a valid DNS name (international names via IDNA) or IP address, and no controls.
+
+    An IPv4 address must be dotted decimal: ``2852039166``, ``0xa9fea9fe`` or ``127.1`` name an address to every
+    resolver while looking like a name (`vitesse.hosts`). Whether an address may be fetched is not decided here but by
+    the fetch policy (``spec_access``), which sees through every spelling and IPv6 embedding."""
     if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
         raise ValueError("contains control characters")
     parts = urlsplit(value)
@@ -31,11 +36,11 @@ def check_http_url(value: str) -> str:
         parts.port  # noqa: B018 - raises for a port that is not a number in range
     except ValueError:
         raise ValueError("the port must be a number from 0 to 65535") from None
-    try:
-        ipaddress.ip_address(host)
+    address = host_address(host)
+    if address is not None:
+        if ":" not in host and str(address) != host:  # resolvers read it as this address, people as a name
+            raise ValueError(f"{host!r} is the IPv4 address {address} in a legacy spelling; write {address}")
         return value
-    except ValueError:
-        pass
     try:
         ascii_host = host.encode("idna").decode("ascii")
     except UnicodeError:
@@ -107,10 +112,30 @@ class SpecAccess(Strict):
         ".", description="Folder (relative to the spec file) that file $refs may not leave; '.' is the spec's folder"
     )
     private_hosts: bool = Field(
-        False, description="Allow loopback, private and link-local addresses for the spec URL and remote $refs"
+        False,
+        description="Allow loopback and private addresses for the spec URL, remote $refs and request sandboxes "
+        "(link-local, i.e. cloud metadata, is always refused)",
+    )
+    outside_project: bool = Field(
+        False,
+        description="Read a local spec file outside the project folder (the path is resolved, symlinks followed)",
     )
     max_mb: Annotated[float, Field(gt=0, le=1024)] = Field(20, description="Size limit per document, in MB")
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30
+
+
+class EnvValue(Strict):
+    """A value read from an environment variable when the step or the service runs (``{env: GITHUB_OWNER}``)."""
+
+    env: EnvVar
+
+
+ParamValue = Annotated[
+    str | bool | int | float | EnvValue,
+    Field(description="A path or query parameter value: a string, number, boolean or {env: NAME}"),
+]
+PLACEHOLDER = re.compile(r"\{([^{}/?=&]+)\}")
+"""``{name}`` in an endpoint path or a lookup/update template."""
 
 
 class Side(Strict):
@@ -122,6 +147,10 @@ class Side(Strict):
     auth: Auth | None = None
     sandbox_url: HttpUrl | None = Field(None, description="Where the test step's shadow calls go")
     spec_access: SpecAccess = SpecAccess()
+    params: dict[str, ParamValue] = Field(
+        default_factory=dict,
+        description="Path and query parameters of the endpoint, e.g. {owner: octocat, repo: hello-world, state: all}",
+    )
 
     @field_validator("spec")
     @classmethod
@@ -131,6 +160,59 @@ class Side(Strict):
             if scheme not in ("file", "https", "http"):
                 raise ValueError(f"unsupported URL scheme {scheme!r}: use a path, file:// or https://")
         return value
+
+
+class Incremental(Strict):
+    """Read only what changed since the last sync: the service keeps the high-water mark of ``cursor_field``."""
+
+    cursor_field: str = Field(min_length=1, description="Source record field that grows, e.g. updated_at")
+    param: str = Field(min_length=1, description="Query parameter the next sync sends the mark as, e.g. since")
+    initial: str | int | float | None = Field(None, description="The first sync's value; unset: read everything")
+
+
+class WriteConfig(Strict):
+    """How records reach the destination: ``insert`` (create each), ``upsert`` (find by match key, update when
+    found, else create) or ``update`` (find, then update only)."""
+
+    mode: Literal["insert", "upsert", "update"] = "insert"
+    match_key: str | None = Field(None, description="Destination field that identifies a record, e.g. external_ref")
+    lookup: str | None = Field(
+        None,
+        pattern=r"^GET /\S*$",
+        description="'GET /path?param={field}': finds the record; {field} is a field of the transformed record",
+    )
+    update: str | None = Field(
+        None,
+        pattern=r"^(PATCH|PUT|POST) /\S*$",
+        description="'PATCH /path/{id}': updates it; {id} (or any {name}) comes from the record the lookup found",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> WriteConfig:
+        if self.mode == "insert":
+            extra = [k for k in ("match_key", "lookup", "update") if getattr(self, k) is not None]
+            if extra:
+                raise ValueError(f"{', '.join(extra)}: only used with mode upsert or update")
+            return self
+        missing = [k for k in ("match_key", "lookup", "update") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"mode {self.mode} needs {', '.join(missing)}")
+        assert self.lookup is not None and self.update is not None
+        if not PLACEHOLDER.search(self.lookup):
+            raise ValueError(
+                f"lookup {self.lookup!r} names no field of the record; e.g. 'GET /contacts?email={{email}}'"
+            )
+        if not PLACEHOLDER.search(self.update.split("?", 1)[0]):
+            raise ValueError(f"update {self.update!r} has no {{id}} in its path; e.g. 'PATCH /contacts/{{id}}'")
+        return self
+
+
+class SourceSide(Side):
+    incremental: Incremental | None = None
+
+
+class DestinationSide(Side):
+    write: WriteConfig = WriteConfig()
 
 
 TransformType = Literal[
@@ -176,6 +258,9 @@ class MappingConfig(Strict):
     hints: dict[str, str] = Field(default_factory=dict, description="source field -> destination field")
     transforms: list[Transform] = []
     ignore: list[str] = Field(default_factory=list, description="Destination fields the mapper must leave unset")
+    constants: dict[str, JsonValue] = Field(
+        default_factory=dict, description="Destination field -> fixed value (type-checked against the schema)"
+    )
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.6
 
 
@@ -306,8 +391,8 @@ class Manifest(Strict):
     title: str = Field("", max_length=200, description="Display name (the seed's integration name); default: name")
     description: str = ""
     intent: str = Field("", description="What the integration is for; feeds the mapper (the seed's user_intent)")
-    source: Side
-    destination: Side
+    source: SourceSide
+    destination: DestinationSide
     mapping: MappingConfig = MappingConfig()
     test: TestConfig = TestConfig()
     deploy: DeployConfig = DeployConfig()

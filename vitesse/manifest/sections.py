@@ -23,12 +23,13 @@ def step_sections(manifest: Manifest, step: str) -> dict[str, Any]:
         return data
     if step == "ingest":
         return {side: {k: data[side][k] for k in _SIDE_FOR_INGEST} for side in ("source", "destination")}
-    if step == "map":
+    if step == "map":  # map checks the parameters and write mode against the chosen endpoints
         return {
             "intent": data["intent"],
             "source_endpoint": data["source"]["endpoint"],
             "destination_endpoint": data["destination"]["endpoint"],
-            "mapping": data["mapping"],
+            "mapping": {k: v for k, v in data["mapping"].items() if k != "constants" or v},
+            **_map_extras(data),
         }
     if step == "test":
         return {
@@ -44,6 +45,19 @@ def step_sections(manifest: Manifest, step: str) -> dict[str, Any]:
             "auth": {side: data[side]["auth"] for side in ("source", "destination")},
         }
     raise ValueError(f"unknown step {step!r}; expected one of {', '.join(STEPS)}")
+
+
+def _map_extras(data: dict[str, Any]) -> dict[str, Any]:
+    """Parameters, incremental reads and the write mode, only when set (manifests without them keep their hash)."""
+    extras: dict[str, Any] = {}
+    for side in ("source", "destination"):
+        if data[side]["params"]:
+            extras[f"{side}_params"] = data[side]["params"]
+    if data["source"]["incremental"] is not None:
+        extras["incremental"] = data["source"]["incremental"]
+    if data["destination"]["write"]["mode"] != "insert":
+        extras["write"] = data["destination"]["write"]
+    return extras
 
 
 def section_hash(manifest: Manifest, step: str) -> str:

@@ -10,6 +10,7 @@ Path rules: ``a.b`` reads nested objects; ``a[].b`` into a destination without `
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -107,7 +108,7 @@ def _split_list(path: str) -> tuple[str, str]:
 class _Builder:
     def __init__(self, logic: MappingLogic) -> None:
         self.logic = logic
-        self.namespace: dict[str, Any] = {**CONVERTERS, "_BOOLS": BOOL_WORDS}
+        self.namespace: dict[str, Any] = {**CONVERTERS, "_BOOLS": BOOL_WORDS, "_deepcopy": copy.deepcopy}
         self.header: list[str] = []
         self.prefixes: dict[str, str] = {}
         self.lines: list[str] = []
@@ -171,6 +172,12 @@ class _Builder:
         lines, ind = self.lines, "        "
         lines.append("    try:")
         sources = t.sources
+        if t.transform_type == "constant":  # written as given, null included; lists and objects copied per record
+            self.namespace[f"_const{index}"] = t.value
+            copy = isinstance(t.value, dict | list)
+            _write(t.dest_field, f"_deepcopy(_const{index})" if copy else f"_const{index}", "out", lines, ind)
+            self._close(t)
+            return
         if t.transform_type == "custom":
             template = t.template or ""
             self.namespace[f"_custom{index}"] = compile_template(template, f"transform for {t.dest_field}")

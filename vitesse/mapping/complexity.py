@@ -18,7 +18,7 @@ from vitesse.mapping.models import Transformation
 
 def complexity_score(transformations: list[Transformation], unmapped_required: list[str]) -> int:
     n = max(1, len(transformations))
-    converting = sum(t.transform_type not in ("direct", "mapping") for t in transformations)
+    converting = sum(t.transform_type not in ("direct", "mapping", "constant") for t in transformations)
     nested = sum(any("." in p or "[]" in p for p in (*t.sources, t.dest_field)) for t in transformations)
     custom = any(t.transform_type == "custom" for t in transformations)
     unsure = sum(t.confidence < 0.8 for t in transformations)

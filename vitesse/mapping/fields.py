@@ -1,8 +1,8 @@
 """Flatten a record schema into field paths (``address.city``, ``emails[].value``) with what the mapper needs.
 
 Refs point into the normalized spec's ``schemas`` table; ``allOf`` parts merge, ``oneOf``/``anyOf`` variants
-contribute the union of their fields (required only where every variant requires it), recursion stops at a cycle
-or at ``max_depth``. Leaves are scalars, arrays of scalars and free-form objects (``metadata``).
+contribute the union of their fields (required only where every variant requires it), recursion stops at a cycle,
+at ``max_depth`` or after `MAX_REFS` refs. Leaves are scalars, arrays of scalars and free-form objects (``metadata``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from vitesse.ingest.schemas import allows_null, ref_key, schema_type
 
 SCALARS = ("string", "integer", "number", "boolean")
 MAX_FIELDS = 5_000
+MAX_REFS = 64
+"""Refs followed along one path before the rest is treated like a cycle: a hostile chain of thousands of distinct
+schemas (``A: {allOf: [$ref: B]}``, ``B: {allOf: [$ref: C]}``...) would otherwise exhaust Python's recursion limit;
+real specs follow at most 7 (Box)."""
 
 
 def leaf(path: str) -> str:
@@ -67,7 +71,7 @@ class _Flattener:
             key = ref_key(ref) if isinstance(ref, str) else None
             if key is None:
                 return schema, seen
-            if key in seen:
+            if key in seen or len(seen) >= MAX_REFS:
                 return {"x-vitesse-cycle": key}, seen
             siblings = {k: v for k, v in schema.items() if k != "$ref"}
             seen = seen | {key}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from vitesse.manifest.models import TransformType
+
+MappedType = TransformType | Literal["constant"]
 
 
 class Model(BaseModel):
@@ -17,10 +21,11 @@ class Transformation(Model):
     dest_field: str
     source_field: str | None = None
     source_fields: list[str] | None = None
-    transform_type: TransformType
+    transform_type: MappedType
     confidence: float = Field(ge=0, le=1)
     reason: str
     template: str | None = None
+    value: JsonValue = Field(None, description="transform_type constant: the fixed value (mapping.constants)")
 
     @property
     def sources(self) -> list[str]:
@@ -64,3 +69,8 @@ class MappingLogic(Model):
     min_confidence: float = 0.6
     source_field_count: int = 0
     dest_field_count: int = 0
+    proposals: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Manifest keys the specs make obvious but the manifest does not set (source.incremental, "
+        "destination.write), each with a reason; never applied by themselves",
+    )

@@ -13,6 +13,7 @@ from vitesse.errors import MappingError
 from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import MappingConfig
 from vitesse.mapping.complexity import complexity_score
+from vitesse.mapping.constants import constant_transformations
 from vitesse.mapping.fields import Field, flatten
 from vitesse.mapping.match import Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
@@ -89,6 +90,13 @@ def propose_mapping(
             confidence=1.0,
             reason="explicit transform in the manifest",
         )
+    for constant in constant_transformations(dict(config.constants), dests):
+        if constant.dest_field in chosen:
+            raise MappingError(
+                f"mapping.constants.{constant.dest_field}: the field also has an explicit transform; keep one",
+                code="mapping.conflict",
+            )
+        chosen[constant.dest_field] = constant
     for source_path, dest_path in config.hints.items():
         where = f"mapping.hints.{source_path}"
         source = _lookup(source_path, source_by_path, "source", where)
@@ -145,8 +153,14 @@ def propose_mapping(
     _combine_names(chosen, sources, automatic, taken_sources)
     _combine_address(chosen, sources, automatic)
 
-    transformations = [chosen[f.path] for f in dests if f.path in chosen]
-    unmapped_required = [f.path for f in dests if f.required and f.path not in chosen]
+    containers = [t for path, t in chosen.items() if path not in {f.path for f in dests}]  # whole-object constants
+    transformations = [chosen[f.path] for f in dests if f.path in chosen] + containers
+    filled = [t.dest_field for t in containers]
+    unmapped_required = [
+        f.path
+        for f in dests
+        if f.required and f.path not in chosen and not f.path.startswith(tuple(p + s for p in filled for s in ".["))
+    ]
     return MappingLogic(
         source_endpoint=source_endpoint.path,
         source_method=source_endpoint.method,

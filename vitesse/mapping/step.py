@@ -7,12 +7,14 @@ from typing import Any
 from vitesse.artifacts import Artifact, ArtifactStore
 from vitesse.artifacts.steps import run_step, upstream
 from vitesse.ingest.models import ApiSpec
+from vitesse.ingest.params import check_sides
 from vitesse.ingest.step import specs_of
 from vitesse.manifest import ManifestFile
 from vitesse.mapping.compile import compile_mapping
 from vitesse.mapping.endpoints import choose_destination, choose_source, named_endpoint
 from vitesse.mapping.learning import evidence_from
 from vitesse.mapping.models import EndpointChoice, MappingLogic
+from vitesse.mapping.proposals import propose_keys
 from vitesse.mapping.propose import propose_mapping, record_fields
 
 
@@ -33,6 +35,8 @@ def build_mapping(mf: ManifestFile, source: ApiSpec, dest: ApiSpec, peers: list[
         fields = record_fields(source, source_endpoint)
         choices["destination"] = choose_destination(dest, m.intent or m.description, fields)
         dest_endpoint = dest.endpoint(choices["destination"].chosen)
+    # the params, incremental read and write mode fit both endpoints, also those the mapper chose
+    check_sides(mf, [("source", source, source_endpoint), ("destination", dest, dest_endpoint)])
     logic = propose_mapping(
         source,
         source_endpoint,
@@ -44,6 +48,7 @@ def build_mapping(mf: ManifestFile, source: ApiSpec, dest: ApiSpec, peers: list[
         endpoint_choice=choices,
     )
     compile_mapping(logic)  # refuse now what could not run later
+    logic.proposals = propose_keys(m, source, source_endpoint, dest, dest_endpoint)
     return logic
 
 

@@ -2,7 +2,10 @@
 
 The runtime never parses a spec or imports Dagster: the bundle carries the two endpoints (URL, method, record path,
 pagination, content type, rate-limit hints), the auth references (env-var names only), the mapping and the runtime
-settings.
+settings; and, when the manifest sets them, each side's ``params`` (``{env: NAME}`` stays a reference, read when the
+service runs), the source's ``incremental`` settings and the destination's write mode with its lookup and update
+endpoints resolved against the destination spec. Those three keys are left out of the file when unset, so a bundle
+of a manifest without them is byte for byte what it was before they existed (same content, same version).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from vitesse import jsoncodec
 from vitesse.artifacts import ArtifactStore, integration_id, utc_now, write_atomic
@@ -19,12 +22,54 @@ from vitesse.errors import ArtifactError
 from vitesse.hashing import content_hash
 from vitesse.ingest.models import ApiSpec, Endpoint, Parameter, RateLimitHints
 from vitesse.ingest.models import Pagination as PaginationModel
+from vitesse.ingest.params import find_by_shape, split_template
 from vitesse.ingest.schemas import reachable_schemas
 from vitesse.ingest.step import specs_of
 from vitesse.manifest import ManifestFile
-from vitesse.manifest.models import Auth, RuntimeConfig
+from vitesse.manifest.models import Auth, Incremental, ParamValue, RuntimeConfig, WriteConfig
 from vitesse.mapping.endpoints import named_endpoint
 from vitesse.mapping.models import MappingLogic
+
+
+class LookupBundle(BaseModel):
+    """``destination.write.lookup`` resolved: where to GET the records that may match, and how to read the answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["GET"] = "GET"
+    path: str = Field(description="The manifest's path template; {name}: a param, else a transformed-record field")
+    query: dict[str, str] = Field(default_factory=dict, description="Query name -> template, e.g. {email: '{email}'}")
+    parameters: list[Parameter] = Field(default_factory=list, description="The spec endpoint's declared parameters")
+    record_path: str = ""
+    pagination: PaginationModel | None = None
+
+
+class UpdateBundle(BaseModel):
+    """``destination.write.update`` resolved: how to change the record the lookup found."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str
+    path: str = Field(description="The manifest's path template; {name}: the found record's field, else a param")
+    query: dict[str, str] = Field(default_factory=dict)
+    parameters: list[Parameter] = Field(default_factory=list)
+    content_type: str | None = None
+
+
+class WriteBundle(BaseModel):
+    """The destination's write mode (`vitesse.runtime.writes`); absent from the bundle for plain ``insert``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["insert", "upsert", "update"] = "insert"
+    match_key: str | None = None
+    lookup: LookupBundle | None = None
+    update: UpdateBundle | None = None
+
+
+_LEFT_OUT_UNSET = ("params", "incremental", "write")
+"""SideBundle keys newer than bundle format 1's first files: not written when unset, so old bundles keep their
+content and version."""
 
 
 class SideBundle(BaseModel):
@@ -45,6 +90,19 @@ class SideBundle(BaseModel):
     )
     schemas: dict[str, Any] = Field(default_factory=dict, description="The spec schemas request_schema refers to")
     schema_dialect: str = "openapi-3.0"
+    params: dict[str, ParamValue] = Field(
+        default_factory=dict, description="The manifest's params; {env: NAME} is read when the service runs"
+    )
+    incremental: Incremental | None = Field(None, description="Source: read only what changed since the last sync")
+    write: WriteBundle | None = Field(None, description="Destination: upsert/update; unset: insert")
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        for key in _LEFT_OUT_UNSET:
+            if key in data and not data[key]:
+                del data[key]
+        return data
 
 
 class Bundle(BaseModel):
@@ -96,6 +154,9 @@ def build_bundle(mf: ManifestFile, store: ArtifactStore) -> Bundle:
                 auth=side.auth,
                 rate_limit=endpoint.rate_limit,
                 **(_request_schema(spec, endpoint) if name == "destination" else {}),
+                params=side.params,
+                **({"incremental": m.source.incremental} if name == "source" else {}),
+                **({"write": _write(mf.name, dest_spec, m.destination.write)} if name == "destination" else {}),
             )
         )
     versions = {"ingest": ingested.version, "map": mapped.version}
@@ -112,6 +173,51 @@ def build_bundle(mf: ManifestFile, store: ArtifactStore) -> Bundle:
         runtime=m.runtime,
     )
     return bundle.model_copy(update={"version": content_hash(bundle.content()), "created_at": utc_now()})
+
+
+def _write(integration: str, spec: ApiSpec, write: WriteConfig) -> WriteBundle | None:
+    """The write mode with its lookup and update endpoints found in the destination spec (None for insert).
+
+    Map time checks them in full (names, did-you-mean); this is the bundle's safety net: an endpoint the spec does
+    not have is an `ArtifactError` naming the manifest key. Placeholder names may differ from the spec's (``{id}``
+    where the spec says ``{task_gid}``): they say where the value comes from, so paths are compared by shape.
+    """
+    if write.mode == "insert":
+        return None
+    assert write.lookup is not None and write.update is not None
+    _, lookup_path, lookup_query, lookup = _endpoint(integration, spec, write.lookup, "lookup")
+    update_method, update_path, update_query, update = _endpoint(integration, spec, write.update, "update")
+    return WriteBundle(
+        mode=write.mode,
+        match_key=write.match_key,
+        lookup=LookupBundle(
+            path=lookup_path,
+            query=lookup_query,
+            parameters=lookup.parameters,
+            record_path=lookup.record_path,
+            pagination=lookup.pagination,
+        ),
+        update=UpdateBundle(
+            method=update_method,
+            path=update_path,
+            query=update_query,
+            parameters=update.parameters,
+            content_type=update.request_content_type,
+        ),
+    )
+
+
+def _endpoint(integration: str, spec: ApiSpec, template: str, key: str) -> tuple[str, str, dict[str, str], Endpoint]:
+    """(method, path template, query templates, the spec endpoint) of ``'PATCH /tasks/{id}?opt=x'``."""
+    method, path, query = split_template(template)
+    found = find_by_shape(spec, method, path)
+    if found is None:
+        raise ArtifactError(
+            f"{integration}: destination.write.{key}: {method} {path} is not in the {spec.api_name} spec; "
+            f"fix destination.write.{key} in the manifest and run `vitesse map` again",
+            code="bundle.no_endpoint",
+        )
+    return method, path, query, found
 
 
 def _request_schema(spec: ApiSpec, endpoint: Endpoint) -> dict[str, Any]:

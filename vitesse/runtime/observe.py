@@ -14,8 +14,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 
 from vitesse.httpauth import secret_env_names
 
-OUTCOMES = ("read", "written", "skipped", "held", "failed", "dead_lettered")
-"""Record outcomes counted by ``vitesse_records_total`` (see `vitesse.runtime.sync.SyncResult`)."""
+OUTCOMES = ("read", "written", "created", "updated", "skipped", "held", "failed", "dead_lettered")
+"""Record outcomes counted by ``vitesse_records_total`` (see `vitesse.runtime.sync.SyncResult`; ``written`` is
+``created`` + ``updated``)."""
 
 
 class Metrics:
@@ -34,10 +35,7 @@ class Metrics:
             "vitesse_http_request_seconds", "HTTP request latency", ["side"], registry=self.registry
         )
         self.syncs = Counter("vitesse_syncs_total", "Syncs by result", ["result"], registry=self.registry)
-        self.outcomes = {
-            name: self.records.labels(outcome=name)
-            for name in ("read", "written", "skipped", "held", "failed", "dead_lettered")
-        }
+        self.outcomes = {name: self.records.labels(outcome=name) for name in OUTCOMES}
         self._requests: dict[tuple[str, str], Any] = {}
         self._latency = {side: self.latency.labels(side=side) for side in ("source", "destination")}
 

@@ -14,7 +14,13 @@ stays open per record key and content; later syncs add attempts to it instead of
 - ``transform`` / ``invalid``: re-checked each sync (cheap, and a new bundle may have fixed the mapping);
 - ``rejected``: sent again only when the transformed body differs from the one that was rejected;
 - ``failed``: retried each sync;
-- ``ambiguous``: held; ``vitesse runtime dead-letters --replay --ambiguous`` decides.
+- ``ambiguous``: held; ``vitesse runtime dead-letters --replay --ambiguous`` decides. Write modes that look the
+  record up before writing (upsert, update: `vitesse.runtime.writes`) resend it instead: the lookup finds the record
+  if the lost request created it.
+
+Requests carry the manifest's ``params`` (env values read once, at the start: `vitesse.runtime.urls`); with
+``source.incremental`` the first page asks only for what changed since the mark, which moves when the sync completes
+(`vitesse.runtime.incremental`).
 
 Only the holder of the sync lease runs a sync (SQLite: a file lock; PostgreSQL: an advisory lock shared by every
 replica). Every sync is recorded with its outcome; ``/health`` shows the last one.
@@ -25,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import random
 import time
 import traceback
 from collections import Counter
@@ -36,17 +41,20 @@ from typing import Any
 
 import aiohttp
 
-from vitesse import jsoncodec
 from vitesse.errors import RuntimeSyncError
 from vitesse.hashing import content_hash
 from vitesse.httpauth import auth_parts
 from vitesse.mapping.compile import CompiledMapping, compile_mapping
 from vitesse.runtime.bundle import Bundle
-from vitesse.runtime.deliver import RETRYABLE, TokenBucket, Writer, retry_after
+from vitesse.runtime.deliver import Writer
+from vitesse.runtime.incremental import HighWater
 from vitesse.runtime.observe import Metrics, log, runtime_logger
 from vitesse.runtime.paginate import Pager, records_in
+from vitesse.runtime.read import Reader
 from vitesse.runtime.settle import GroupCommit, Settler
 from vitesse.runtime.state import Failure, Lease, OpenLetter, Settled, StateStore
+from vitesse.runtime.urls import resolved
+from vitesse.runtime.writes import WriteMode, open_writer, write_mode
 from vitesse.validation import RecordValidator
 
 SettlerFactory = Callable[[StateStore, Executor], Settler]
@@ -54,10 +62,14 @@ SettlerFactory = Callable[[StateStore, Executor], Settler]
 
 @dataclass
 class SyncResult:
-    """A sync's counts: ``read = written + skipped + held + failed``; ``dead_lettered`` of the failed were new."""
+    """A sync's counts: ``read = written + skipped + held + failed``; ``dead_lettered`` of the failed were new;
+    ``written = created + updated``; ``without_cursor`` / ``unusable_cursor``: records read without a (comparable)
+    incremental cursor value."""
 
     read: int = 0
     written: int = 0
+    created: int = 0
+    updated: int = 0
     skipped: int = 0
     held: int = 0
     failed: int = 0
@@ -65,6 +77,8 @@ class SyncResult:
     failures: dict[str, int] = field(default_factory=dict)
     pages: int = 0
     resumed: bool = False
+    without_cursor: int = 0
+    unusable_cursor: int = 0
     duration_seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -78,25 +92,6 @@ def record_key(record: Any, key_field: str | None) -> str:
         if value not in (None, ""):
             return str(value)
     return "sha:" + content_hash(record, 32)
-
-
-def rate_from_hints(bundle: Bundle) -> float | None:
-    """A requests/second budget from the destination spec's hints (``x-ratelimit`` extensions like ``75/s``)."""
-    hints = bundle.destination.rate_limit
-    if hints is None:
-        return None
-    for value in hints.extensions.values():
-        texts = value.values() if isinstance(value, dict) else [value]
-        rates = []
-        for text in texts:
-            if isinstance(text, str) and "/" in text:
-                amount, _, unit = text.partition("/")
-                per = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600}.get(unit.strip())
-                if amount.strip().isdigit() and per:
-                    rates.append(int(amount) / per)
-        if rates:
-            return min(rates)
-    return None
 
 
 def destination_validator(bundle: Bundle) -> RecordValidator | None:
@@ -138,10 +133,18 @@ class Syncer:
         self.mapping = mapping or compile_mapping(bundle.mapping)
         self.validator = destination_validator(bundle)
         self.settler = settler
+        write = bundle.destination.write
+        self.resend_safe = write_mode(write.mode if write is not None else "insert").resend_safe
         state_env = getattr(bundle.runtime.state, "url_env", None)
+        param_envs = [
+            v.env for side in (bundle.source, bundle.destination) for v in side.params.values() if hasattr(v, "env")
+        ]
         self.logger = runtime_logger(
-            bundle.integration, [bundle.source.auth, bundle.destination.auth], (state_env,) if state_env else ()
+            bundle.integration,
+            [bundle.source.auth, bundle.destination.auth],
+            (*((state_env,) if state_env else ()), *param_envs),
         )
+        self.mode: WriteMode | None = None
         self.lock = asyncio.Lock()
 
     # -- one sync, under the lease ----------------------------------------------------------------------------------
@@ -195,13 +198,22 @@ class Syncer:
 
     async def _run(self, lease: Lease) -> SyncResult:
         b, rt = self.bundle, self.bundle.runtime
+        source_values = resolved(b.source.params, "source")  # before any request: a missing env var fails now
+        dest_values = resolved(b.destination.params, "destination")
         source_headers, source_query = auth_parts(b.source.auth, placeholder=False)
         dest_headers, dest_query = auth_parts(b.destination.auth, placeholder=False)
+        reader = Reader(b.source, source_values, source_query, rt, self.metrics.observer("source"))
         result = SyncResult()
         pager = Pager(b.source, rt.page_size)
         saved = self.state.checkpoint()
-        request = saved[0] if saved else pager.first()
         result.resumed = saved is not None
+        mark = HighWater(b.source.incremental, self.state) if b.source.incremental is not None else None
+        since = mark.start(resumed=result.resumed) if mark is not None else {}
+        if saved:
+            request = saved[0]
+        else:
+            request = pager.first()
+            request["params"].update(since)
         pages_before = saved[1] if saved else 0
         executor = ThreadPoolExecutor(1, thread_name_prefix="vitesse-state")
         settler = self.settler(self.state, executor)
@@ -215,10 +227,10 @@ class Syncer:
                 ) as source,
                 _session(dest_headers, rt.timeout_seconds, rt.concurrency) as dest,
             ):
-                writer = self._writer(dest, dest_query)
+                writer = self._writer(dest, dest_query, dest_values)
                 pager.check(request)
                 reading: asyncio.Future[tuple[Any, dict[str, str]]] | None = asyncio.ensure_future(
-                    self._read(source, request, source_query)
+                    reader.read(source, request)
                 )
                 try:
                     while reading is not None:
@@ -235,84 +247,40 @@ class Syncer:
                                 )
                             pager.check(request)
                             # read the next page while this one is delivered
-                            reading = asyncio.ensure_future(self._read(source, request, source_query))
+                            reading = asyncio.ensure_future(reader.read(source, request))
                         lease.check()
+                        if mark is not None:
+                            mark.observe(records)
                         await self._page(records, writer, result, settler, slots)
                         await settler.page_done()
                         if request is not None:
+                            if mark is not None:
+                                mark.checkpoint()
                             self.state.save_checkpoint(request, pages_before + result.pages)
                 finally:
                     if reading is not None and not reading.done():
                         reading.cancel()
                         with contextlib.suppress(asyncio.CancelledError, RuntimeSyncError):
                             await reading
+            if mark is not None:  # every record read has settled: the mark may move
+                mark.complete()
+                result.without_cursor, result.unusable_cursor = mark.without_cursor, mark.unusable
+                if mark.without_cursor or mark.unusable:
+                    log(
+                        self.logger,
+                        f"records without a usable {mark.config.cursor_field}: delivered, not counted for the mark",
+                        without_cursor=mark.without_cursor,
+                        unusable_cursor=mark.unusable,
+                    )
             self.state.clear_checkpoint()
         finally:
             await settler.close()
             executor.shutdown(wait=True)
         return result
 
-    def _writer(self, dest: aiohttp.ClientSession, query: dict[str, str]) -> Writer:
-        b, rt = self.bundle, self.bundle.runtime
-        return Writer(
-            dest,
-            b.destination.method,
-            _url(b.destination.base_url, b.destination.path),
-            b.destination.content_type,
-            query=query,
-            bucket=TokenBucket(rt.requests_per_second or rate_from_hints(b)),
-            max_attempts=rt.max_attempts,
-            backoff=rt.backoff_seconds,
-            max_backoff=rt.max_backoff_seconds,
-            observe=self.metrics.observer("destination"),
-        )
-
-    async def _read(
-        self, client: aiohttp.ClientSession, request: dict[str, Any], auth_query: dict[str, str]
-    ) -> tuple[Any, dict[str, str]]:
-        b, rt = self.bundle, self.bundle.runtime
-        url = request["url"] or _url(b.source.base_url, b.source.path)
-        params = {**auth_query, **request["params"]} if not request["url"] else dict(auth_query)
-        params = {k: str(v) for k, v in params.items()}
-        observe = self.metrics.observer("source")
-        problem = ""
-        for attempt in range(1, rt.max_attempts + 1):
-            started = time.monotonic()
-            wait = None
-            try:
-                async with client.request(b.source.method, url, params=params) as response:
-                    status, payload = response.status, await response.read()
-                    headers = {k.lower(): v for k, v in response.headers.items()}
-            except TimeoutError:
-                observe("timeout", time.monotonic() - started)
-                problem = "timeout"
-            except aiohttp.ClientError as exc:
-                observe("connection", time.monotonic() - started)
-                problem = f"connection error ({type(exc).__name__})"
-            else:
-                observe(str(status), time.monotonic() - started)
-                if 200 <= status < 300:
-                    try:
-                        return jsoncodec.loads(payload), headers
-                    except ValueError:
-                        raise RuntimeSyncError(
-                            f"source {url}: the response is not JSON", code="runtime.source"
-                        ) from None
-                if status not in RETRYABLE:
-                    raise RuntimeSyncError(
-                        f"source {b.source.method} {url}: HTTP {status}; check the credentials and the endpoint",
-                        code="runtime.source",
-                    )
-                problem = f"HTTP {status}"
-                wait = retry_after(headers.get("retry-after"))
-            if attempt < rt.max_attempts:
-                delay = random.uniform(0, min(rt.max_backoff_seconds, rt.backoff_seconds * 2 ** (attempt - 1)))
-                await asyncio.sleep(max(delay, wait or 0.0))
-        raise RuntimeSyncError(
-            f"source {b.source.method} {url}: {problem} after {rt.max_attempts} attempts; the sync "
-            "will resume from its checkpoint",
-            code="runtime.source",
-        )
+    def _writer(self, dest: aiohttp.ClientSession, auth_query: dict[str, str], values: dict[str, str]) -> Writer:
+        self.mode, writer = open_writer(self.bundle, dest, auth_query, values, self.metrics.observer("destination"))
+        return writer
 
     # -- one page ---------------------------------------------------------------------------------------------------
     async def _page(
@@ -333,7 +301,7 @@ class Syncer:
                 continue
             if state is not None and state.letter is not None and state.letter.digest == item.digest:
                 item.letter = state.letter
-            if item.letter is not None and item.letter.kind == "ambiguous":
+            if item.letter is not None and item.letter.kind == "ambiguous" and not self.resend_safe:
                 self._hold(result)  # it may have been applied: never written blind again
                 continue
             failure = self._prepare(item)
@@ -378,6 +346,9 @@ class Syncer:
             item.body_digest = content_hash(transformed.record)
         except ValueError as exc:
             return Failure("invalid", f"transformed record: {exc}", item.record)
+        problem = self.mode.check(transformed.record) if self.mode is not None else None
+        if problem is not None:
+            return Failure("invalid", problem, item.record, transformed.record)
         item.body = transformed.record
         return None
 
@@ -420,6 +391,9 @@ class Syncer:
         if outcome.delivered:
             result.written += 1
             self.metrics.outcomes["written"].inc()
+            action = "updated" if outcome.action == "updated" else "created"
+            setattr(result, action, getattr(result, action) + 1)
+            self.metrics.outcomes[action].inc()
         else:
             self._count_failure(item, outcome.kind, result)
 
@@ -428,9 +402,11 @@ class Syncer:
 
     # -- dead letters -----------------------------------------------------------------------------------------------
     async def replay(self, *, ambiguous: bool = False) -> dict[str, int]:
-        """Send the open dead letters again (``ambiguous`` ones only when asked: they may have been applied)."""
+        """Send the open dead letters again (``ambiguous`` ones only when asked: they may have been applied; write
+        modes that look up first send them anyway)."""
         async with self.lock, self._leased("replay"):
             b, rt = self.bundle, self.bundle.runtime
+            dest_values = resolved(b.destination.params, "destination")
             dest_headers, dest_query = auth_parts(b.destination.auth, placeholder=False)
             counts: Counter[str] = Counter()
             executor = ThreadPoolExecutor(1, thread_name_prefix="vitesse-state")
@@ -438,11 +414,11 @@ class Syncer:
             result = SyncResult()
             try:
                 async with _session(dest_headers, rt.timeout_seconds, rt.concurrency) as dest:
-                    writer = self._writer(dest, dest_query)
+                    writer = self._writer(dest, dest_query, dest_values)
                     slots = asyncio.Semaphore(rt.concurrency)
                     work = []
                     for letter in self.state.dead_letters():
-                        if letter["kind"] == "ambiguous" and not ambiguous:
+                        if letter["kind"] == "ambiguous" and not (ambiguous or self.resend_safe):
                             counts["held"] += 1
                             continue
                         opened = OpenLetter(
@@ -475,7 +451,3 @@ def _session(headers: dict[str, str], timeout: float, concurrency: int) -> aioht
         timeout=_timeout(timeout),
         connector=aiohttp.TCPConnector(limit=concurrency + 2),
     )
-
-
-def _url(base: str, path: str) -> str:
-    return base.rstrip("/") + path

@@ -20,7 +20,7 @@ def invoke(project: Path, *args: str):
 def test_validate_examples(project: Path) -> None:
     result = invoke(project, "validate")
     assert result.exit_code == 0, result.output
-    assert "2 of 2 manifest(s) valid" in result.output
+    assert "3 of 3 manifest(s) valid" in result.output
 
 
 def test_validate_reports_all_files_and_exits_1(project: Path) -> None:
@@ -29,7 +29,7 @@ def test_validate_reports_all_files_and_exits_1(project: Path) -> None:
     assert result.exit_code == 1
     assert "integrations/broken.yaml:1:10: version: expected one of 1 (got 2)" in result.stderr
     assert "destination: required key is missing" in result.stderr
-    assert "2 of 3 manifest(s) valid" in result.stderr
+    assert "3 of 4 manifest(s) valid" in result.stderr
 
 
 def test_duplicate_names_across_files(project: Path) -> None:
@@ -102,8 +102,12 @@ def test_status_reports_steps_and_staleness(project: Path) -> None:
     steps = {s["step"]: s for s in status["steps"]}
     assert not steps["ingest"]["current"]
     listing = json.loads(invoke(project, "status", "--json").stdout)
-    assert listing["count"] == 2
-    assert {d["name"]: d["status"] for d in listing["data"]} == {"crm-to-mailwave": "mapping", "mailwave-to-crm": "new"}
+    assert listing["count"] == 3
+    assert {d["name"]: d["status"] for d in listing["data"]} == {
+        "crm-to-mailwave": "mapping",
+        "issues-to-tasks": "new",
+        "mailwave-to-crm": "new",
+    }
     table = invoke(project, "status", "crm-to-mailwave").stdout
     assert "stale" in table
 
@@ -117,7 +121,8 @@ def test_failed_ingest_sets_status_failed_and_writes_no_artifact(project: Path) 
     assert envelope == {"status": "failed", "http_status": 400, "error": envelope["error"], "code": "spec.not_found"}
     assert envelope["error"].startswith("Failed to ingest destination API spec: ")
     assert "missing.yaml: no such file" in envelope["error"]
-    assert not (project / ".vitesse" / "artifacts" / "crm-to-mailwave" / "ingest").exists()
+    artifacts = project / ".vitesse" / "artifacts" / "crm-to-mailwave"
+    assert not (artifacts / "ingest").exists() and not (artifacts / "create").exists()  # create comes with ingest
     status = json.loads(invoke(project, "status", "crm-to-mailwave", "--json").stdout)
     assert status["status"] == "failed" and status["error"] == envelope["error"]
 
@@ -125,7 +130,7 @@ def test_failed_ingest_sets_status_failed_and_writes_no_artifact(project: Path) 
 def test_unknown_integration(project: Path) -> None:
     result = invoke(project, "ingest", "nope")
     assert result.exit_code == 1
-    assert "no such integration 'nope' (known: crm-to-mailwave, mailwave-to-crm)" in result.stderr
+    assert "no such integration 'nope' (known: crm-to-mailwave, issues-to-tasks, mailwave-to-crm)" in result.stderr
 
 
 def test_usage_error_exits_2(project: Path) -> None:
