@@ -14,6 +14,7 @@ the two agree on records of real specs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,7 +73,7 @@ class RecordValidator:
         # OpenAPI 3.0 and Swagger define date, uuid and others beyond draft 4's formats: check every known one
         checker = cls.FORMAT_CHECKER if dialect == "openapi-3.1" else jsonschema.FormatChecker()
         self.validator = cls(root, format_checker=checker)
-        self.fast = _fast_validator(root, dialect) if fast else None
+        self.fast = _fast_validator(root, dialect, checker) if fast else None
 
     def violations(self, record: Any) -> list[Violation]:
         """Every violation of one record, each with the field it concerns."""
@@ -113,9 +114,10 @@ def _draft7_compatible(root: Any) -> bool:
     return True
 
 
-def _fast_validator(root: dict[str, Any], dialect: str) -> Any:
+def _fast_validator(root: dict[str, Any], dialect: str, checker: jsonschema.FormatChecker) -> Any:
     """A fastjsonschema check (True: valid): draft 4 for OpenAPI 3.0 / Swagger 2.0, draft 7 for OpenAPI 3.1 schemas
-    that mean the same there; None where that does not hold or fastjsonschema cannot compile the schema."""
+    that mean the same there; None where that does not hold or fastjsonschema cannot compile the schema. Formats are
+    judged by ``checker``, jsonschema's, so the two never disagree on one."""
     import fastjsonschema
 
     if dialect == "openapi-3.1" and not _draft7_compatible(root):
@@ -123,8 +125,9 @@ def _fast_validator(root: dict[str, Any], dialect: str) -> Any:
     draft = "draft-07" if dialect == "openapi-3.1" else "draft-04"
     try:
         # use_default=False: fastjsonschema would otherwise write schema defaults into the record it checks
+        formats = {name: functools.partial(_conforms, checker, name) for name in checker.checkers}
         check = fastjsonschema.compile(
-            {**root, "$schema": f"http://json-schema.org/{draft}/schema#"}, use_default=False
+            {**root, "$schema": f"http://json-schema.org/{draft}/schema#"}, formats=formats, use_default=False
         )
     except (fastjsonschema.JsonSchemaDefinitionException, RecursionError, ValueError, TypeError, KeyError):
         return None
@@ -139,6 +142,10 @@ def _fast_validator(root: dict[str, Any], dialect: str) -> Any:
         return True
 
     return fast
+
+
+def _conforms(checker: jsonschema.FormatChecker, name: str, value: Any) -> bool:
+    return bool(checker.conforms(value, name))
 
 
 def field_path(parts: Any) -> str:

@@ -207,7 +207,13 @@ CASES = [
         "components.schemas: must be a mapping (got a string)",
         "ingest",
     ),
-    ("servers-a-string", manifest(), spec_with("servers: x\npaths: {}\n"), "servers: must be a list", "ingest"),
+    (
+        "security-a-mapping",
+        manifest(),
+        spec_with("security: {a: []}\npaths: {}\n"),
+        "security: must be a list",
+        "ingest",
+    ),
     (
         "every-problem-at-once",
         manifest(),
@@ -296,7 +302,7 @@ CASES = [
             "mapping: {constants: {name: 5}, hints: {email: email}}\n",
         ),
         PARAMS_SPEC,
-        "error: mapping.constants.name: 5 does not fit: expected string, got int",
+        "error: mapping.constants.name: 5 does not fit: expected string, got integer",
         "run",
     ),
     (

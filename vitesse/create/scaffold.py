@@ -68,8 +68,10 @@ def scaffold_manifest(
         dest_api=_quote(dest_api),
         source_spec=_quote(source_spec),
         dest_spec=_quote(dest_spec),
-        source_endpoint=_endpoint_lines(folder, "source", source_spec, source_endpoint),
-        dest_endpoint=_endpoint_lines(folder, "destination", dest_spec, dest_endpoint),
+        source_endpoint=_access_line(folder, source_spec)
+        + _endpoint_lines(folder, "source", source_spec, source_endpoint),
+        dest_endpoint=_access_line(folder, dest_spec)
+        + _endpoint_lines(folder, "destination", dest_spec, dest_endpoint),
     )
     loaded = parse_manifest(text, path)  # refuse to write what would not validate
     folder.mkdir(parents=True, exist_ok=True)
@@ -89,6 +91,18 @@ def unset_params(mf: ManifestFile) -> list[str]:
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _access_line(folder: Path, spec: str) -> str:
+    """``spec_access: {outside_project: true}`` when the user names a local spec outside the project folder: they
+    chose it, so the scaffold allows it (and says so) rather than ingest refusing it later."""
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", spec) and not spec.startswith("file://"):
+        return ""
+    path = Path(spec.removeprefix("file://"))
+    root = (folder.parent if folder.name == "integrations" else folder).resolve()
+    if (folder / path).resolve().is_relative_to(root):
+        return ""
+    return "  spec_access: {outside_project: true}   # the spec is outside the project folder\n"
 
 
 def _endpoint_lines(folder: Path, side: str, spec: str, endpoint: str | None) -> str:

@@ -111,22 +111,28 @@ _COMPONENTS = (
 )
 
 
-def check_structure(doc: dict[str, Any], dialect: str, where: str) -> None:
+_SOFT = frozenset(
+    {"servers", "tags", "externalDocs", "jsonSchemaDialect", "host", "basePath", "schemes", "consumes", "produces"}
+)
+"""Sections whose wrong type does not change which operations and schemas are read: ignored with a warning (the
+manifest's ``base_url`` stands in for unusable servers)."""
+
+
+def check_structure(doc: dict[str, Any], dialect: str, where: str) -> list[str]:
     """`SpecError` naming every top-level section (and ``components`` section) of the wrong type, e.g.
-    ``openapi.yaml: paths: must be a mapping (got a list)``. A section set to null counts as absent."""
+    ``openapi.yaml: paths: must be a mapping (got a list)``; the warnings for `_SOFT` sections of the wrong type,
+    which are ignored. A section set to null counts as absent."""
     expected = dict(_SECTIONS["swagger-2.0" if dialect == "swagger-2.0" else "openapi"])
     found = [(key, doc.get(key)) for key in expected]
     components = doc.get("components")
     if dialect != "swagger-2.0" and isinstance(components, dict):
         expected |= {f"components.{key}": _MAPPING for key in _COMPONENTS}
         found += [(f"components.{key}", components.get(key)) for key in _COMPONENTS]
-    problems = [
-        f"{key}: must be {expected[key][1]} (got {_type_name(value)})"
-        for key, value in found
-        if value is not None and not isinstance(value, expected[key][0])
-    ]
-    if problems:
+    wrong = [(key, value) for key, value in found if value is not None and not isinstance(value, expected[key][0])]
+    problems = [f"{key}: must be {expected[key][1]} (got {_type_name(value)})" for key, value in wrong]
+    if any(key not in _SOFT for key, _ in wrong):
         raise SpecError(f"{where}: " + "; ".join(problems), code="spec.invalid")
+    return [f"{problem}; ignored" for problem in problems]
 
 
 def _type_name(value: Any) -> str:

@@ -42,9 +42,9 @@ def ingest_spec(
     where = display_path(uri_path(final_uri)) if final_uri.startswith("file:") else final_uri
     data = parse_document(raw, where)
     version, dialect, version_warnings = detect_version(data, where)
-    check_structure(data, dialect, where)
+    structure_warnings = check_structure(data, dialect, where)
     warnings = Warnings()
-    for message in version_warnings + document_warnings(data, dialect):
+    for message in version_warnings + structure_warnings + document_warnings(data, dialect):
         warnings.add(message)
     resolver = RefResolver(Document(final_uri, data, len(raw), hashlib.sha256(raw).hexdigest()), access, warnings)
     table = SchemaTable(resolver)

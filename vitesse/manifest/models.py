@@ -149,7 +149,7 @@ class Side(Strict):
     spec_access: SpecAccess = SpecAccess()
     params: dict[str, ParamValue] = Field(
         default_factory=dict,
-        description="Path and query parameters of the endpoint, e.g. {owner: octocat, repo: hello-world, state: all}",
+        description="Path, query and header parameters of the endpoint, e.g. {owner: octocat, repo: hello-world}",
     )
 
     @field_validator("spec")

@@ -11,6 +11,7 @@ import difflib
 import re
 from typing import Any
 
+from vitesse import jsoncodec
 from vitesse.errors import MappingError
 from vitesse.mapping.fields import Field
 from vitesse.mapping.models import Transformation
@@ -29,7 +30,7 @@ def constant_transformations(constants: dict[str, Any], dests: list[Field]) -> l
     """One ``constant`` transformation per entry; `MappingError` naming the field for an unknown field or a value
     its schema refuses."""
     by_path = {f.path: f for f in dests}
-    out = []
+    out, problems = [], []
     for path, value in constants.items():
         where = f"mapping.constants.{path}"
         field = by_path.get(path) or by_path.get(path.removesuffix("[]"))
@@ -42,11 +43,11 @@ def constant_transformations(constants: dict[str, Any], dests: list[Field]) -> l
         else:
             close = difflib.get_close_matches(path, list(by_path), n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-            raise MappingError(
-                f"{where}: destination field {path!r} does not exist{hint}", code="mapping.unknown_field"
-            )
+            problems.append(f"{where}: destination field {path!r} does not exist{hint}")
+            continue
         if problem:
-            raise MappingError(f"{where}: {value!r} does not fit: {problem}", code="mapping.bad_constant")
+            problems.append(f"{where}: {_yaml(value)} does not fit: {problem}")
+            continue
         out.append(
             Transformation(
                 dest_field=path,
@@ -56,7 +57,14 @@ def constant_transformations(constants: dict[str, Any], dests: list[Field]) -> l
                 reason="constant in the manifest",
             )
         )
+    if problems:  # every wrong constant at once
+        raise MappingError("; ".join(problems), code="mapping.bad_constant")
     return out
+
+
+def _yaml(value: Any) -> str:
+    """A value as the manifest spells it (``true``, ``null``, ``"x"``), not as Python does."""
+    return jsoncodec.dumps(value).decode()
 
 
 def value_problem(field: Field, value: Any) -> str | None:
@@ -65,7 +73,8 @@ def value_problem(field: Field, value: Any) -> str | None:
         return None if field.nullable else "the field is not nullable"
     kinds = _PYTHON_TYPES.get(field.type or "")
     if kinds is not None and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
-        return f"expected {field.type}, got {type(value).__name__}"
+        got = {bool: "boolean", int: "integer", float: "number", str: "string", list: "list", dict: "object"}
+        return f"expected {field.type}, got {got.get(type(value), type(value).__name__)}"
     if field.enum is not None and value not in field.enum:
         return f"expected one of {', '.join(repr(v) for v in field.enum[:10])}"
     if isinstance(value, str):

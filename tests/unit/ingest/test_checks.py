@@ -33,18 +33,31 @@ def listing(schema: Any, **operation: Any) -> dict[str, Any]:
         ({"openapi": "3.0.3", "info": "x"}, "info: must be a mapping (got a string)"),
         ({"openapi": "3.0.3", "paths": [1, 2]}, "paths: must be a mapping (got a list)"),
         ({"openapi": "3.1.0", "webhooks": []}, "webhooks: must be a mapping (got a list)"),
-        ({"openapi": "3.0.3", "servers": "https://x"}, "servers: must be a list (got a string)"),
         ({"openapi": "3.0.3", "components": []}, "components: must be a mapping (got a list)"),
         ({"openapi": "3.0.3", "components": {"securitySchemes": 1}}, "components.securitySchemes: must be a mapping"),
         ({"openapi": "3.0.3", "security": {"a": []}}, "security: must be a list (got a mapping)"),
         ({"swagger": "2.0", "definitions": [], "basePath": 1}, "basePath: must be a string (got a number)"),
-        ({"swagger": "2.0", "consumes": "application/json"}, "consumes: must be a list (got a string)"),
     ],
 )
 def test_a_top_level_section_of_the_wrong_type_is_an_error(tmp_path: Path, doc: dict, message: str) -> None:
     with pytest.raises(SpecError, match=r"openapi\.json: .*" + re.escape(message)) as caught:
         ingest_spec(spec_file(tmp_path, doc))
     assert caught.value.code == "spec.invalid"
+
+
+@pytest.mark.parametrize(
+    ("doc", "warning"),
+    [
+        ({"openapi": "3.0.3", "servers": "https://x"}, "servers: must be a list (got a string); ignored"),
+        ({"openapi": "3.1.0", "servers": {"url": "https://x"}}, "servers: must be a list (got a mapping); ignored"),
+        ({"swagger": "2.0", "consumes": "application/json"}, "consumes: must be a list (got a string); ignored"),
+    ],
+)
+def test_a_section_that_does_not_change_the_operations_is_ignored_with_a_warning(
+    tmp_path: Path, doc: dict, warning: str
+) -> None:
+    spec = ingest_spec(spec_file(tmp_path, doc))
+    assert warning in spec.warnings and spec.base_url is None
 
 
 def test_every_wrong_section_is_named_at_once(tmp_path: Path) -> None:

@@ -45,10 +45,10 @@ def test_constants_are_written_into_every_record_as_given() -> None:
 @pytest.mark.parametrize(
     ("constants", "message"),
     [
-        ({"workspace": 1201}, "mapping.constants.workspace: 1201 does not fit: expected string, got int"),
+        ({"workspace": 1201}, "mapping.constants.workspace: 1201 does not fit: expected string, got integer"),
         ({"workspace": "ws-1"}, "does not match the pattern"),
         ({"priority": 9}, "above the maximum 5"),
-        ({"priority": True}, "expected integer, got bool"),
+        ({"priority": True}, "true does not fit: expected integer, got boolean"),
         ({"kind": "epic"}, "expected one of 'task', 'milestone'"),
         ({"done": None}, "not nullable"),
         ({"memberships": "77"}, "memberships is a list"),
@@ -59,3 +59,9 @@ def test_a_constant_the_schema_refuses_names_the_field(constants: dict, message:
     with pytest.raises(MappingError, match=r"mapping\.constants") as caught:
         constant_transformations(constants, DESTS)
     assert message in caught.value.message
+
+
+def test_every_wrong_constant_is_named_at_once() -> None:
+    with pytest.raises(MappingError) as caught:
+        constant_transformations({"workspace": 1, "kind": "epic", "done": True}, DESTS)
+    assert caught.value.message.count("mapping.constants.") == 2

@@ -12,7 +12,7 @@ from vitesse.errors import ManifestError, MappingError
 from vitesse.ingest import ApiSpec, ingest_spec
 from vitesse.ingest.params import side_problems
 from vitesse.manifest import ManifestFile, parse_manifest
-from vitesse.mapping.proposals import flow, incremental, propose_keys, upsert
+from vitesse.mapping.proposals import fixed_values, flow, incremental, propose_keys, upsert
 from vitesse.mapping.step import build_mapping
 
 ISSUES = "GET /projects/{project}/issues"
@@ -120,3 +120,12 @@ def test_github_issues_to_asana_tasks_with_a_workspace_constant(
     with pytest.raises(ManifestError, match="has no parameter 'stat'; did you mean 'state'"):
         build_mapping(github_to_asana(tmp_path, "  params: {owner: o, repo: r, stat: all}\n", "{}"),
                       github, asana, [])  # fmt: skip
+
+
+def test_a_required_single_value_field_is_proposed_as_a_constant(specs_dir: Path) -> None:
+    spec = ingest_spec(str(specs_dir / "klaviyo" / "stable.json"))
+    endpoint = spec.endpoint("POST /api/profiles")
+    assert endpoint is not None
+    found = fixed_values(spec, endpoint, ["data.type", "data.attributes.email"])
+    assert found is not None and found["value"] == {"data.type": "profile"}
+    assert "one value only" in found["reason"]
