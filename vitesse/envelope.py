@@ -64,6 +64,8 @@ def step_envelope(step: str, artifact: Artifact, mf: ManifestFile) -> dict[str, 
             "source_endpoint": f"{logic['source_method']} {logic['source_endpoint']}",
             "dest_endpoint": f"{logic['dest_method']} {logic['dest_endpoint']}",
             "unmapped_required": logic["unmapped_required"],
+            "transformations": logic["transformations"],
+            "proposals": logic.get("proposals", {}),
         }
     elif step == "test":
         body = {

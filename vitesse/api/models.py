@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 from vitesse.manifest.models import HttpUrl, check_http_url
 
@@ -173,12 +173,29 @@ class IngestData(NextStep):
     warnings: dict[str, list[str]]
 
 
+class MappedField(BaseModel):
+    """One row of the proposed mapping (the seed's transformation), as the review table shows it."""
+
+    dest_field: str
+    source_field: str | None = None
+    source_fields: list[str] | None = None
+    transform_type: str
+    confidence: float
+    reason: str
+    template: str | None = None
+    value: JsonValue = None
+
+
 class MapData(NextStep):
     transformation_count: int
     complexity_score: int | float
     source_endpoint: str
     dest_endpoint: str
     unmapped_required: list[str]
+    transformations: list[MappedField] = Field(default_factory=list, description="The proposed mapping, row by row")
+    proposals: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Manifest keys the specs make obvious (never applied by themselves)"
+    )
 
 
 class TestData(NextStep):

@@ -28,6 +28,7 @@ def test_map_envelope_and_artifact(project: Path) -> None:
     envelope = json.loads(result.stdout)
     assert envelope["current_step"] == "TESTING"
     assert envelope["data"]["transformation_count"] >= 12
+    assert len(envelope["data"]["transformations"]) == envelope["data"]["transformation_count"]  # the rows too
     assert 1 <= envelope["data"]["complexity_score"] <= 10
     assert envelope["data"]["next_step"] == "test"
     stored = json.loads(
@@ -35,6 +36,7 @@ def test_map_envelope_and_artifact(project: Path) -> None:
     )
     logic = stored["data"]["mapping_logic"]
     assert logic["source_endpoint"] == "/customers" and logic["dest_endpoint"] == "/contacts"
+    assert envelope["data"]["transformations"] == logic["transformations"]
     by_dest = {t["dest_field"]: t for t in logic["transformations"]}
     assert by_dest["external_id"]["reason"] == "manual hint"
     assert by_dest["email_address"]["source_field"] == "email"
