@@ -1,10 +1,12 @@
 """Mapping quality on the hand-labelled pairs in tests/mapping_eval/, against a plain rapidfuzz baseline.
 
-    uv run python benchmarks/mapping_quality.py [--verbose] [--set tuned|holdout|all]
+    uv run python benchmarks/mapping_quality.py [--verbose] [--set NAME|all]
 
-Two sets, reported separately: `tuned` (tests/mapping_eval/*.json, which the mapper's rules were developed against)
-and `holdout` (tests/mapping_eval/holdout/*.json, labelled later without seeing any mapper output and never used
-for tuning): the held-out figure is the honest estimate for a new pair of APIs.
+Four sets, reported separately: `tuned` (tests/mapping_eval/*.json, people and contacts, which the mapper's rules
+were developed against) and `holdout` (tests/mapping_eval/holdout/*.json, labelled later without seeing any mapper
+output and never used for tuning); `entities` and `entities-holdout` (tests/mapping_eval/entities/, non-person
+pairs: invoices, tasks, products, payments; the holdout part is never used for tuning). The held-out figures are the
+honest estimate for a new pair of APIs. Each set also prints the precision of the proposals by confidence band.
 
 For each pair: ingest both real specs from ../shared/specs, flatten the source record and the destination request,
 and compare proposals with the ground truth (a destination field counts as right when it is filled from the
@@ -28,7 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SPECS = Path(os.environ.get("VITESSE_SHARED_SPECS", ROOT.parent / "shared" / "specs"))
 PAIRS = ROOT / "tests" / "mapping_eval"
-SETS = {"tuned": PAIRS, "holdout": PAIRS / "holdout"}
+SETS = {
+    "tuned": PAIRS,
+    "holdout": PAIRS / "holdout",
+    "entities": PAIRS / "entities",
+    "entities-holdout": PAIRS / "entities" / "holdout",
+}
+BANDS = ((0.9, 1.01), (0.8, 0.9), (0.6, 0.8), (0.0, 0.6))
 
 from vitesse.ingest import ingest_spec  # noqa: E402
 from vitesse.manifest.models import MappingConfig  # noqa: E402
@@ -68,6 +76,11 @@ def evaluate(pair: dict) -> dict:
     logic = propose_mapping(src_spec, src_ep, dst_spec, dst_ep, MappingConfig(), intent=pair.get("intent", ""))
     elapsed = time.perf_counter() - started
     ours = {t.dest_field: frozenset(t.sources) for t in logic.transformations}
+    right = {
+        t.dest_field: truth.get(t.dest_field) == frozenset(s.removesuffix("[]") for s in t.sources)
+        for t in logic.transformations
+    }
+    confidences = [(t.confidence, right[t.dest_field]) for t in logic.transformations]
     source_paths = [f.path for f in record_fields(src_spec, src_ep)]
     baseline = {}
     for dest in request_fields(dst_spec, dst_ep):
@@ -82,6 +95,7 @@ def evaluate(pair: dict) -> dict:
         "logic": logic,
         "truth": truth,
         "predicted": ours,
+        "confidences": confidences,
     }
 
 
@@ -91,8 +105,10 @@ def report(name: str, folder: Path, verbose: bool) -> tuple[float, float]:
     print(f"\n{name} set ({len(pairs)} pairs, {folder.relative_to(ROOT)})")
     print(f"{'pair':<42} {'vitesse P':>9} {'R':>5} {'F1':>5}   {'baseline P':>10} {'R':>5} {'F1':>5}   {'ms':>5}")
     totals = {"ours": [0, 0, 0], "baseline": [0, 0, 0]}
+    confidences: list[tuple[float, bool]] = []
     for pair in pairs:
         result = evaluate(pair)
+        confidences += result["confidences"]
         for key in totals:
             totals[key] = [a + b for a, b in zip(totals[key], result[key], strict=True)]
         o, b = prf(*result["ours"]), prf(*result["baseline"])
@@ -114,13 +130,19 @@ def report(name: str, folder: Path, verbose: bool) -> tuple[float, float]:
     o, b = prf(*totals["ours"]), prf(*totals["baseline"])
     print(f"{'overall (micro)':<42} {o[0]:>9.2f} {o[1]:>5.2f} {o[2]:>5.2f}   {b[0]:>10.2f} {b[1]:>5.2f} {b[2]:>5.2f}")
     print(f"F1 gain over the baseline: {o[2] - b[2]:+.2f}")
+    bands = []
+    for low, high in BANDS:
+        inside = [ok for c, ok in confidences if low <= c < high]
+        shown = f"{sum(inside) / len(inside):.2f} of {len(inside)}" if inside else "-"
+        bands.append(f"[{low:.1f}, {min(high, 1.0):.1f}{']' if high > 1 else ')'}: {shown}")
+    print("precision by confidence: " + "; ".join(bands))
     return o[2], b[2]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--verbose", action="store_true", help="show misses and false proposals per pair")
-    parser.add_argument("--set", choices=["tuned", "holdout", "all"], default="all")
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     args = parser.parse_args()
     for name, folder in SETS.items():
         if args.set in (name, "all") and folder.is_dir():
