@@ -5,9 +5,6 @@ these same functions. Names are imported on first use, so `import vitesse.manife
 runtime image) does not pay for scipy, boto3 or the Kubernetes client.
 """
 
-from importlib import import_module
-from typing import Any
-
 # Light names are bound now (``create`` and ``ingest`` must shadow their subpackages); heavy ones on first use.
 from vitesse.artifacts import Artifact, ArtifactStore, IntegrationStatus, read_status
 from vitesse.create import create
@@ -23,6 +20,7 @@ from vitesse.errors import (
     VitesseError,
 )
 from vitesse.ingest import ApiSpec, Endpoint, ingest, ingest_spec
+from vitesse.lazy import lazy_names
 from vitesse.manifest import Manifest, ManifestFile, load_manifest
 from vitesse.project import Project
 
@@ -73,14 +71,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vitesse' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_names("vitesse", globals(), _LAZY, __all__)

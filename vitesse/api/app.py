@@ -16,10 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from vitesse.api.docs import install_docs
-from vitesse.api.guard import HostCheck, RequestAuth
+from vitesse.api.guard import BodyLimit, HostCheck, RequestAuth, envelope
 from vitesse.api.guard import allowed_hosts as guard_hosts
 from vitesse.api.models import (
     CreateEnvelope,
@@ -66,10 +65,6 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorEnvelope, "description": meaning[code]} for code in codes}
 
 
-def envelope(error: str, status: int, code: str) -> JSONResponse:
-    return JSONResponse({"status": "failed", "error": error, "http_status": status, "code": code}, status_code=status)
-
-
 def _validation_message(exc: RequestValidationError) -> str:
     problems = []
     for error in exc.errors()[:5]:
@@ -82,40 +77,6 @@ def _validation_message(exc: RequestValidationError) -> str:
         problems.append(f"{where}: {message}")
     more = len(exc.errors()) - 5
     return "; ".join(problems) + (f"; ... and {more} more" if more > 0 else "")
-
-
-class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` (by Content-Length, and while reading a chunked body) with a 413."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        too_large = f"request body is over {self.max_bytes} bytes"
-        try:
-            if declared is not None and int(declared) > self.max_bytes:
-                await envelope(too_large, 413, "request.too_large")(scope, receive, send)
-                return
-        except ValueError:
-            await envelope("Content-Length is not a number", 400, "request.invalid")(scope, receive, send)
-            return
-        received = 0
-
-        async def limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise HTTPException(413, too_large)
-            return message
-
-        await self.app(scope, limited, send)
 
 
 STEP_ROUTES = (

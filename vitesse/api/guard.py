@@ -1,4 +1,5 @@
-"""What every request to the REST API passes before a route runs: the Host check, the bearer token, a JSON body.
+"""What every request to the REST API passes before a route runs: the Host check, the bearer token, a JSON body,
+the body size limit (`BodyLimit`); and `envelope`, the error answer they and the routes give.
 
 - `HostCheck` (outermost): the ``Host`` header must name this server (the bound host, ``localhost``, ``127.0.0.1``,
   ``[::1]``, or a name given with ``--allowed-host``), else 421. A web page the operator opens cannot reach the API
@@ -16,7 +17,8 @@ import ipaddress
 from collections.abc import Iterable
 
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -24,7 +26,8 @@ OPEN_PREFIXES = ("/docs-assets/",)
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-def _envelope(error: str, status: int, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def envelope(error: str, status: int, code: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """The seed's error envelope plus vitesse's stable ``code``: every error the API answers."""
     body = {"status": "failed", "error": error, "http_status": status, "code": code}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -73,14 +76,14 @@ class HostCheck:
         if scope["type"] == "http":
             header = _header(scope, b"host")
             if not header:
-                await _envelope("the request has no Host header", 400, "request.invalid")(scope, receive, send)
+                await envelope("the request has no Host header", 400, "request.invalid")(scope, receive, send)
                 return
             if host_name(header) not in self.hosts:
                 message = (
                     f"Host {header!r} is not served here (allowed: {', '.join(sorted(self.hosts))}); "
                     f"if this name is yours, start `vitesse api` with --allowed-host {host_name(header)}"
                 )
-                await _envelope(message, 421, "request.host_not_allowed")(scope, receive, send)
+                await envelope(message, 421, "request.host_not_allowed")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -100,7 +103,7 @@ class RequestAuth:
         open_path = path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
         if self.token is not None and not open_path and not self._authorized(scope):
             message = "send Authorization: Bearer <token> (the VITESSE_API_TOKEN this server was started with)"
-            response = _envelope(message, 401, "request.unauthorized", {"WWW-Authenticate": 'Bearer realm="vitesse"'})
+            response = envelope(message, 401, "request.unauthorized", {"WWW-Authenticate": 'Bearer realm="vitesse"'})
             await response(scope, receive, send)
             return
         if method in BODY_METHODS:
@@ -110,7 +113,7 @@ class RequestAuth:
                     f"body: send JSON with Content-Type: application/json (got {content_type or 'none'!r}); "
                     "a step without options takes {}"
                 )
-                await _envelope(message, 415, "request.unsupported_media_type")(scope, receive, send)
+                await envelope(message, 415, "request.unsupported_media_type")(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
@@ -118,3 +121,37 @@ class RequestAuth:
         assert self.token is not None
         scheme, _, given = (_header(scope, b"authorization") or "").partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.token)
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` (by Content-Length, and while reading a chunked body) with a 413."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        too_large = f"request body is over {self.max_bytes} bytes"
+        try:
+            if declared is not None and int(declared) > self.max_bytes:
+                await envelope(too_large, 413, "request.too_large")(scope, receive, send)
+                return
+        except ValueError:
+            await envelope("Content-Length is not a number", 400, "request.invalid")(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, too_large)
+            return message
+
+        await self.app(scope, limited, send)

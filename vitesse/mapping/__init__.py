@@ -4,8 +4,7 @@ Names are imported on first use: the runtime needs the compiled mapping and the 
 (scipy's assignment solver, rapidfuzz), so `import vitesse.mapping.compile` stays cheap.
 """
 
-from importlib import import_module
-from typing import Any
+from vitesse.lazy import lazy_names
 
 _LAZY = {
     "CompiledMapping": "vitesse.mapping.compile",
@@ -23,14 +22,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vitesse.mapping' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_names("vitesse.mapping", globals(), _LAZY, __all__)
