@@ -37,6 +37,7 @@ test: lint tools
 bench: setup
 	$(UV) run python benchmarks/ingest.py
 	$(UV) run python benchmarks/mapping_quality.py
+	$(UV) run python benchmarks/gate_quality.py
 	$(UV) run python benchmarks/transform.py
 	$(UV) run python benchmarks/mapping_scale.py
 	$(UV) run python benchmarks/guardian.py

@@ -65,6 +65,8 @@ def step_envelope(step: str, artifact: Artifact, mf: ManifestFile) -> dict[str, 
             "dest_endpoint": f"{logic['dest_method']} {logic['dest_endpoint']}",
             "unmapped_required": logic["unmapped_required"],
             "transformations": logic["transformations"],
+            "needs_review": [t["dest_field"] for t in logic["transformations"] if t.get("needs_review")],
+            "near_misses": logic.get("below_threshold", []),
             "proposals": logic.get("proposals", {}),
         }
     elif step == "test":

@@ -184,6 +184,20 @@ class MappedField(BaseModel):
     reason: str
     template: str | None = None
     value: JsonValue = None
+    needs_review: bool = Field(
+        False,
+        description="Proposed below mapping.review_below and not yet accepted: a failed test until a person accepts it "
+        "(`vitesse map NAME --accept FIELD`) or sets a hint, transform or ignore",
+    )
+
+
+class NearMiss(BaseModel):
+    """A pairing the mapper considered but did not make (below min_confidence, or its source went elsewhere)."""
+
+    dest_field: str
+    source_field: str
+    confidence: float
+    reason: str
 
 
 class MapData(NextStep):
@@ -193,6 +207,10 @@ class MapData(NextStep):
     dest_endpoint: str
     unmapped_required: list[str]
     transformations: list[MappedField] = Field(default_factory=list, description="The proposed mapping, row by row")
+    needs_review: list[str] = Field(
+        default_factory=list, description="Destination fields proposed below mapping.review_below, not yet accepted"
+    )
+    near_misses: list[NearMiss] = Field(default_factory=list, description="Pairings considered but not made")
     proposals: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Manifest keys the specs make obvious (never applied by themselves)"
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,57 +11,20 @@ import click
 
 from vitesse import jsoncodec
 from vitesse.artifacts import STATUS_AFTER
+from vitesse.cli.options import handle_errors, json_option, project_option
 from vitesse.cli.output import emit_json, progress, table
 from vitesse.create import create as create_step
 from vitesse.create import scaffold_manifest
 from vitesse.create.scaffold import unset_params
 from vitesse.deploy import deploy as deploy_step
 from vitesse.deploy import stop as stop_step
-from vitesse.envelope import failed_envelope, integration_list, integration_state, step_envelope, success_envelope
+from vitesse.envelope import integration_list, integration_state, step_envelope, success_envelope
 from vitesse.errors import GateError, ManifestError, VitesseError
 from vitesse.guardian import test_integration
 from vitesse.ingest import ingest as ingest_step
 from vitesse.manifest import Manifest, find_manifests, load_manifest
 from vitesse.mapping import map_integration
 from vitesse.project import Project
-
-project_option = click.option(
-    "--project",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The project folder (holds integrations/ and .vitesse/).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print the seed's JSON response envelope.")
-
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a `VitesseError` into its message (or JSON envelope) and exit code 1; never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        as_json = kwargs.get("as_json", False)
-        try:
-            return func(*args, **kwargs)
-        except VitesseError as exc:
-            if as_json:
-                emit_json(failed_envelope(exc))
-            click.echo(f"error: {exc.message}" if "\n" not in exc.message else exc.message, err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-        except Exception as exc:
-            if os.environ.get("VITESSE_DEBUG"):
-                raise
-            click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (set VITESSE_DEBUG=1 for the traceback and "
-                "please report it)",
-                err=True,
-            )
-            sys.exit(1)
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -204,56 +165,6 @@ def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> No
     click.echo(f"ingest {artifact.version} stored; status: mapping. Next: vitesse map {mf.name}")
 
 
-@cli.command(name="map")
-@click.argument("name")
-@project_option
-@json_option
-@handle_errors
-def map_command(name: str, project: Path, as_json: bool) -> None:
-    """Step 3: propose the field mapping between the two endpoints (status: testing)."""
-    proj = Project(project)
-    mf = proj.load(name)
-    progress(f"{mf.name}: mapping")
-    artifact = map_integration(mf, proj.store, peers=proj.peers(exclude=mf.name))
-    logic = artifact.data["mapping_logic"]
-    if as_json:
-        emit_json(step_envelope("map", artifact, mf))
-        return
-    click.echo(
-        f"{logic['source_method']} {logic['source_endpoint']} -> {logic['dest_method']} {logic['dest_endpoint']}"
-        f"   ({len(logic['transformations'])} fields, complexity {logic['complexity_score']}/10)"
-    )
-    rows = [
-        [
-            _mapped_from(t),
-            t["dest_field"],
-            t["transform_type"],
-            f"{t['confidence']:.2f}",
-            t["reason"],
-        ]
-        for t in logic["transformations"]
-    ]
-    click.echo(table(rows, ["source", "destination", "type", "confidence", "reason"]))
-    if logic["unmapped_required"]:
-        click.echo(f"unmapped required: {', '.join(logic['unmapped_required'])} (add a hint or a transform)")
-    for miss in logic["below_threshold"][:10]:
-        click.echo(
-            f"near miss: {miss['source_field']} -> {miss['dest_field']} ({miss['confidence']:.2f}): {miss['reason']}"
-        )
-    from vitesse.mapping.proposals import flow
-
-    for key, proposal in logic.get("proposals", {}).items():  # never applied: the manifest is the user's
-        click.echo(f"proposal: add {key}: {flow(proposal['value'])} ({proposal['reason']})")
-    click.echo(f"map {artifact.version} stored; status: testing. Next: vitesse test {mf.name}")
-
-
-def _mapped_from(t: dict[str, Any]) -> str:
-    """The review table's source column: the source fields, or a constant's value."""
-    if t["transform_type"] == "constant":
-        return "= " + jsoncodec.dumps(t["value"]).decode()[:40]
-    return ", ".join(t["source_fields"] or []) or t["source_field"] or "-"
-
-
 @cli.command(name="test")
 @click.argument("name")
 @click.option("--sample-size", type=click.IntRange(1, 100), help="Override test.sample_size for this run.")
@@ -350,7 +261,11 @@ def run_all(name: str, dry_run: bool, project: Path, as_json: bool) -> None:
     ingest_step(mf, store, progress=progress)
     progress(f"{mf.name}: mapping")
     logic = map_integration(mf, store, peers=proj.peers(exclude=mf.name)).data["mapping_logic"]
-    progress(f"{mf.name}: {len(logic['transformations'])} fields mapped, complexity {logic['complexity_score']}")
+    waiting = sum(bool(t.get("needs_review")) for t in logic["transformations"])
+    progress(
+        f"{mf.name}: {len(logic['transformations'])} fields mapped, complexity {logic['complexity_score']}"
+        + (f"; {waiting} need review, each a failed test (see `vitesse map {mf.name}`)" if waiting else "")
+    )
     progress(f"{mf.name}: testing")
     try:
         tested = test_integration(mf, store).data
@@ -440,96 +355,6 @@ def status(name: str | None, project: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("spec")
-@click.argument("endpoint", required=False)
-@click.option("--request", "request_body", is_flag=True, help="The request body's fields instead of the record's.")
-@click.option(
-    "--parameters", "only_parameters", is_flag=True, help="Only the endpoint's parameters (what params names)."
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@handle_errors
-def fields(spec: str, endpoint: str | None, request_body: bool, only_parameters: bool, as_json: bool) -> None:
-    """List a spec's endpoints, or the field paths of one ENDPOINT ('GET /customers'): what hints and transforms name.
-
-    SPEC is a path, file:// or https:// URL. The fields of a GET are those of its record (the list item); of a write,
-    use --request for what it accepts (read-only fields left out, as the mapper does). The endpoint's parameters
-    (what the manifest's params set) follow the fields; --parameters lists only them (with --json: as JSON).
-    """
-    from vitesse.ingest import ingest_spec
-    from vitesse.mapping.endpoints import named_endpoint
-    from vitesse.mapping.propose import record_fields, request_fields
-
-    api = ingest_spec(spec)
-    if endpoint is None:
-        rows = [[e.key, e.record_path or "-", (e.summary or "")[:60]] for e in api.endpoints]
-        if as_json:
-            emit_json([{"endpoint": e.key, "record_path": e.record_path, "summary": e.summary} for e in api.endpoints])
-            return
-        click.echo(table(rows, ["endpoint", "records at", "summary"]))
-        return
-    found = named_endpoint(api, endpoint, "", label="endpoint")
-    if only_parameters:
-        if as_json:
-            emit_json([p.model_dump(mode="json") for p in found.parameters])
-        else:
-            click.echo(_parameter_table(found.parameters))
-        return
-    leaves = request_fields(api, found) if request_body else record_fields(api, found)  # what a mapping can use
-    if as_json:
-        emit_json(
-            [
-                {
-                    "path": f.path,
-                    "type": f.type,
-                    "format": f.format,
-                    "item_type": f.item_type,
-                    "required": f.required,
-                    "nullable": f.nullable,
-                    "read_only": f.read_only,
-                    "description": f.description,
-                }
-                for f in leaves
-            ]
-        )
-        return
-    rows = [
-        [
-            f.path,
-            f"{f.type or '?'}{f'<{f.item_type}>' if f.item_type else ''}{'/' + f.format if f.format else ''}",
-            ", ".join(
-                flag
-                for flag, on in (("required", f.required), ("nullable", f.nullable), ("read-only", f.read_only))
-                if on
-            ),
-            f.description.replace("\n", " ")[:60],
-        ]
-        for f in leaves
-    ]
-    click.echo(table(rows, ["field", "type", "flags", "description"]) if rows else "no fields (no schema)")
-    click.echo("")
-    click.echo(_parameter_table(found.parameters))
-
-
-def _parameter_table(parameters: list[Any]) -> str:
-    """An endpoint's parameters as `vitesse fields` shows them: name, in, required, type (/format), enum."""
-    if not parameters:
-        return "no parameters"
-    rows = [
-        [
-            p.name,
-            p.location,
-            "required" if p.required or p.location == "path" else "",
-            f"{p.type or '?'}{'/' + p.format if p.format else ''}",
-            ", ".join(str(v) for v in p.enum[:8]) + (f" (+{len(p.enum) - 8})" if len(p.enum) > 8 else "")
-            if p.enum
-            else "",
-        ]
-        for p in parameters
-    ]
-    return table(rows, ["parameter", "in", "required", "type", "enum"])
-
-
-@cli.command()
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -605,9 +430,12 @@ def main() -> None:
 
 
 def _register() -> None:
+    from vitesse.cli.fields import fields
+    from vitesse.cli.mapping import map_command
     from vitesse.cli.runtime import runtime
 
-    cli.add_command(runtime)
+    for command in (map_command, fields, runtime):
+        cli.add_command(command)
 
 
 _register()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from vitesse.cli.options import handle_errors
 from vitesse.cli.output import emit_json, table
 from vitesse.project import Project
 from vitesse.runtime import Syncer, build_bundle, load_bundle, write_bundle
@@ -29,12 +30,6 @@ state_option = click.option(
 )
 
 
-def _handled(func):  # type: ignore[no-untyped-def]
-    from vitesse.cli.app import handle_errors
-
-    return handle_errors(func)
-
-
 @click.group()
 def runtime() -> None:
     """The deployed integration: bundle, serve, sync, dead letters."""
@@ -44,7 +39,7 @@ def runtime() -> None:
 @click.argument("name")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: .vitesse/bundles/NAME.json")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True)
-@_handled
+@handle_errors
 def bundle(name: str, out: Path | None, project: Path) -> None:
     """Write the bundle of integration NAME from its latest ingest and map artifacts."""
     proj = Project(project)
@@ -59,7 +54,7 @@ def bundle(name: str, out: Path | None, project: Path) -> None:
 @state_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-@_handled
+@handle_errors
 def serve(bundle_path: Path, state_path: str | None, host: str, port: int) -> None:
     """Serve the integration: GET /health, POST /sync, POST /transform, GET /metrics."""
     import uvicorn
@@ -84,7 +79,7 @@ def _syncer(bundle_path: Path, state_path: str | None) -> Syncer:
 @bundle_option
 @state_option
 @click.option("--json", "as_json", is_flag=True)
-@_handled
+@handle_errors
 def sync(bundle_path: Path, state_path: str | None, as_json: bool) -> None:
     """Run one sync now, without the HTTP service."""
     syncer = _syncer(bundle_path, state_path)
@@ -115,7 +110,7 @@ def sync(bundle_path: Path, state_path: str | None, as_json: bool) -> None:
 )
 @click.option("--all", "include_resolved", is_flag=True, help="Also list dead letters already resolved.")
 @click.option("--json", "as_json", is_flag=True)
-@_handled
+@handle_errors
 def dead_letters(
     bundle_path: Path, state_path: str | None, replay: bool, ambiguous: bool, include_resolved: bool, as_json: bool
 ) -> None:

@@ -25,6 +25,7 @@ destination:
 mapping:
   hints: {{}}                  # source field -> destination field
   min_confidence: 0.6
+  review_below: 0.8          # proposals below it wait for `vitesse map {name} --accept`
 test:
   sample_size: 5
   threshold: 70

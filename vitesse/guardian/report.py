@@ -25,6 +25,7 @@ class TestDetail:
     http_status: int | None = None
     errors: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, code) for the failure report
+    weight: int = 1  # how many tests this one counts as in the success rate (review tests, guardian/review.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class TestDetail:
             "response_time_ms": self.response_time_ms,
             "http_status": self.http_status,
             "errors": self.errors,
+            **({"weight": self.weight} if self.weight != 1 else {}),
         }
 
 
@@ -50,10 +52,11 @@ def health_score(
 ) -> dict[str, float]:
     """overall = success_rate x 0.7 + endpoint_coverage x 0.3 (the seed), with data quality and reliability.
 
-    success_rate: passed tests / tests; endpoint_coverage: the integration's endpoints with a passing test;
-    data_quality: transformed records the destination schema accepts; reliability: shadow calls answered 2xx
-    (the success rate when no call was made)."""
-    success_rate = 100.0 * sum(t.passed for t in tests) / len(tests) if tests else 0.0
+    success_rate: passed tests / tests (by weight: a review test weighs its share of the records);
+    endpoint_coverage: the integration's endpoints with a passing test; data_quality: transformed records the
+    destination schema accepts; reliability: shadow calls answered 2xx (the success rate when no call was made)."""
+    total = sum(t.weight for t in tests)
+    success_rate = 100.0 * sum(t.weight for t in tests if t.passed) / total if total else 0.0
     covered = {t.endpoint for t in tests if t.passed} | (covered_offline or set())
     coverage = 100.0 * len(covered & set(endpoints)) / len(endpoints) if endpoints else 0.0
     data_quality = 100.0 * valid_records / records if records else 0.0
@@ -89,8 +92,9 @@ SUGGESTIONS = {
 }
 
 
-def failures(tests: list[TestDetail], logic: MappingLogic) -> list[dict[str, Any]]:
-    """What failed, most frequent first, each with the change that would fix it."""
+def failures(tests: list[TestDetail], logic: MappingLogic, name: str = "<name>") -> list[dict[str, Any]]:
+    """What failed, most frequent first, each with the change that would fix it (commands name integration
+    ``name``)."""
     counts: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], str] = {}
     for test in tests:
@@ -101,19 +105,31 @@ def failures(tests: list[TestDetail], logic: MappingLogic) -> list[dict[str, Any
     near = {c.dest_field: c for c in logic.below_threshold}
     out = []
     for (where, code), count in counts.most_common():
-        out.append(
-            {
-                "field": where,
-                "problem": code,
-                "count": count,
-                "example": examples[(where, code)],
-                "suggestion": _suggest(where, code, by_dest, near),
-            }
-        )
+        entry = {
+            "field": where,
+            "problem": code,
+            "count": count,
+            "example": examples[(where, code)],
+            "suggestion": _suggest(where, code, by_dest, near, examples[(where, code)], name),
+        }
+        if code.startswith("meaning."):
+            entry["check"] = code.removeprefix("meaning.")  # examples, source or values (guardian/meaning.py)
+        out.append(entry)
     return out
 
 
-def _suggest(where: str, code: str, by_dest: dict[str, Any], near: dict[str, Any]) -> str:
+def _suggest(
+    where: str, code: str, by_dest: dict[str, Any], near: dict[str, Any], example: str = "", name: str = "<name>"
+) -> str:
+    if code.startswith("meaning."):
+        return _suggest_meaning(where, code.removeprefix("meaning."), by_dest.get(where), near.get(where), example)
+    if code == "needs_review":  # guardian/review.py
+        t = by_dest.get(where)
+        fed = f"{', '.join(t.sources) or 'a template'} -> {where} ({t.transform_type})" if t is not None else where
+        return (
+            f"review {fed}: if right, commit it with `vitesse map {name} --accept {where}` (every such field: "
+            f"--accept alone); if wrong, a hint or transform for {where}, or mapping.ignore"
+        )
     if code in SUGGESTIONS:
         return SUGGESTIONS[code]
     if code.isdigit() and code.startswith("5"):
@@ -141,3 +157,29 @@ def _suggest(where: str, code: str, by_dest: dict[str, Any], near: dict[str, Any
             f"does not accept ({code}): add a transform for {where} (e.g. parse_int, stringify, custom)"
         )
     return f"fix {where} ({code}): add a hint or a transform"
+
+
+MEANING_CHECKS = {
+    "examples": "the values do not look like the destination's examples",
+    "source": "the source field's spec says it holds something else than the destination's examples show",
+    "values": "the values are not among those the destination's description lists",
+}
+
+
+def _suggest_meaning(where: str, check: str, t: Any, hint: Any, example: str) -> str:
+    """What to change when a mapped value does not mean what the destination field holds (guardian/meaning.py)."""
+    fed = f"{where} gets {', '.join(t.sources) or 'a template'} via {t.transform_type}" if t is not None else where
+    other = (
+        f"add the hint `{hint.source_field}: {where}` (near miss, confidence {hint.confidence:.2f})"
+        if hint is not None and (t is None or hint.source_field not in t.sources)
+        else f"map the right source field with a hint `<source field>: {where}`"
+    )
+    convert = "a transform that turns the value into what the destination holds (custom)"
+    if "examples are dates" in example and "date-time" in example and t is not None and len(t.sources) == 1:
+        convert = (
+            f"the transform `{{dest_field: {where}, transform_type: custom, template: '{t.sources[0]} | to_date'}}`"
+        )
+    return (
+        f"{fed}, but {MEANING_CHECKS.get(check, 'the values do not fit')} ({check} check): {other}, add {convert}, "
+        f"or leave it out (mapping.ignore); if the pairing is meant, state it in mapping.transforms"
+    )

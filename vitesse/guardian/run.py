@@ -8,8 +8,10 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from vitesse.guardian.meaning import MeaningCheck
 from vitesse.guardian.ranges import number_targets
 from vitesse.guardian.report import TestDetail, failures, health_score, latency
+from vitesse.guardian.review import review_tests
 from vitesse.guardian.shadow import Sandbox, SandboxTarget, shadow_request
 from vitesse.guardian.synthetic import RecordGenerator
 from vitesse.ingest.auth import suggested_auth, yaml_flow
@@ -85,9 +87,16 @@ def _sandbox_problems(body: Any) -> list[tuple[str, str]]:
 
 
 def run_tests(
-    sides: Sides, logic: MappingLogic, config: TestConfig, *, sample_size: int | None = None, seed: int | None = None
+    sides: Sides,
+    logic: MappingLogic,
+    config: TestConfig,
+    *,
+    sample_size: int | None = None,
+    seed: int | None = None,
+    name: str = "<name>",
 ) -> dict[str, Any]:
-    """The test step's results for one integration (raises nothing for failing tests; they are the results)."""
+    """The test step's results for integration ``name`` (raises nothing for failing tests; they are the
+    results)."""
     size = sample_size or config.sample_size
     seed = config.seed if seed is None else seed
     started = time.monotonic()
@@ -96,6 +105,10 @@ def run_tests(
     transform = compile_mapping(logic)
     # Source fields that declare no bounds get numbers the destination field they feed accepts (ranges.py).
     dest_fields = flatten(sides.dest_endpoint.request_schema, sides.dest_spec.schemas)
+    # Beyond the schema: does each mapped value look like what the destination field holds (meaning.py)?
+    meaning = MeaningCheck(
+        logic, flatten(sides.source_endpoint.response_schema, sides.source_spec.schemas), dest_fields
+    )
     generator = RecordGenerator(sides.source_spec.schemas, seed, targets=number_targets(logic, dest_fields))
     records = generator.records(sides.source_endpoint.response_schema or {}, size)
     source_validator = RecordValidator(
@@ -143,6 +156,9 @@ def run_tests(
             messages, problems = _describe(dest_validator.violations(result.record))
             test.errors += messages
             test.problems += problems
+            for found in meaning.problems(result.record, skip={f for f, _ in problems}):
+                test.errors.append(found.message)
+                test.problems.append((found.field, found.code))
             if not result.errors and not problems:
                 valid += 1
             if dest_box is not None:
@@ -168,6 +184,8 @@ def run_tests(
     finally:
         for box in sandboxes:
             box.close()
+    # A field the mapper proposed below review_below and no person accepted is a failed test (guardian/review.py).
+    tests += review_tests(logic, dest_key, sides.dest_endpoint.method, len(tests) + 1, name, records=len(records))
 
     calls = [c for box in sandboxes for c in box.calls]
     codes = [c.code for c in calls]
@@ -186,7 +204,7 @@ def run_tests(
         "passed_tests": passed_tests,
         "failed_tests": len(tests) - passed_tests,
         "test_details": [t.as_dict() for t in tests],
-        "failures": failures(tests, logic),
+        "failures": failures(tests, logic, name),
         "status_codes": status_counts,
         "latency_ms": latency([c.response_time_ms for c in calls if c.status is not None]),
         "shadow_calls": {"source": source_box is not None, "destination": dest_box is not None},

@@ -70,7 +70,7 @@ def test_integration(
                 source_sandbox=sandboxes.get("source"),
                 dest_sandbox=sandboxes.get("destination"),
             )
-            results = run_tests(sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed)
+            results = run_tests(sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed, name=mf.name)
         except VitesseError as exc:
             record_failure(store, name, "test", exc.message, exc.http_status)
             raise

@@ -5,6 +5,12 @@ an edge record (empty strings, nulls where allowed, unicode, boundary numbers) a
 follow type, format (email, date-time, date, uri, uuid, ipv4), enum, pattern, length and range limits; names pick the
 Faker provider (``first_name``, ``postal_code``, ``phone``...). The same seed gives the same records.
 
+The spec's examples come before a name's guess. A string shaped like its examples takes that shape (a URL for an
+``events_url`` without a format, digits for an id whose example is ``"12345"``). An enum-like string (``state``
+with the example ``open``) takes the values the spec gives it like an enum (`vitesse.guardian.spec_values`), never a
+Faker guess (US state codes). Enum values are taken in turn, so a few records already carry each one (a
+``state == 'closed'`` transform is exercised).
+
 Numbers stay inside the declared ranges: the source field's own bounds, and where it declares none (a digit-pattern
 string, a bare integer) the bounds of the destination field it is mapped into (``targets``, see
 `vitesse.guardian.ranges`). Unbounded pattern repeats (``+``, ``*``) stay short (`REPEAT_EXTRA`).
@@ -24,8 +30,10 @@ import rstr
 from faker import Faker
 
 from vitesse.guardian.ranges import NumberRange, inclusive_bounds
+from vitesse.guardian.spec_values import SpecValues, examples_of
 from vitesse.ingest.schemas import allows_null, ref_key, schema_type
 from vitesse.mapping.vocabulary import concept, words
+from vitesse.shapes import DISTINCTIVE, common_shape, conflicts, example_text, shape
 
 KINDS = ("realistic", "required_only", "edge", "realistic")
 UNICODE = "Zoë Ünïcødé 東京 🚀"
@@ -73,6 +81,11 @@ class RecordGenerator:
         self.faker = Faker("en_US")
         self.faker.seed_instance(seed)
         self.xeger = _Xeger(self.rng)
+        self._turns: dict[str, int] = {}
+        self._known: dict[str, tuple[str, ...]] = {}
+        self._examples: dict[str, tuple[list[Any], str | None]] = {}
+        self._makers: dict[str, Any] | None = None
+        self.spec_values = SpecValues(schemas)
 
     def records(self, schema: dict[str, Any], count: int) -> list[dict[str, Any]]:
         out = []
@@ -148,8 +161,12 @@ class RecordGenerator:
             return None
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             choices = [e for e in schema["enum"] if e is not None and e != ""] or schema["enum"]
-            return self.rng.choice(choices)
+            return self.in_turn(path, choices)
         kind_of = schema_type(schema)
+        if kind_of == "string":
+            known = self.known_values(schema, name, path)
+            if known:
+                return self.in_turn(path, list(known))
         target = self.targets.get(path)
         if kind_of == "object":
             return self.object(schema, kind, depth, seen, path)
@@ -164,7 +181,7 @@ class RecordGenerator:
         if kind_of == "null":
             return None
         if kind_of == "string":
-            return self.string(schema, name, kind, target)
+            return self.string(schema, name, kind, target, path)
         return self.string({}, name, kind)  # untyped: a string is the safest guess
 
     def object(self, schema: dict[str, Any], kind: str, depth: int, seen: frozenset[str], path: str) -> dict[str, Any]:
@@ -232,12 +249,16 @@ class RecordGenerator:
             return float(self.rng.choice([low, high]))
         return round(self.rng.uniform(low, high), 2)
 
-    def string(self, schema: dict[str, Any], name: str, kind: str, target: NumberRange | None = None) -> str:
+    def string(
+        self, schema: dict[str, Any], name: str, kind: str, target: NumberRange | None = None, path: str = ""
+    ) -> str:
         fmt = schema.get("format")
         min_length = int(schema.get("minLength", 0))
         max_length = schema.get("maxLength")
         pattern = schema.get("pattern")
-        free = not fmt and not pattern
+        # a string whose examples are URLs, dates, numbers... is formatted in all but name
+        examples, example_shape = self.examples_of(schema, path)
+        free = not fmt and not pattern and example_shape not in DISTINCTIVE
         if kind == "edge" and free:
             if min_length == 0 and self.rng.random() < 0.5:
                 return ""
@@ -249,7 +270,9 @@ class RecordGenerator:
                 text = self.from_pattern(pattern, min_length, max_length)
             if text is not None:
                 return text
-        text = self.formatted(fmt, name, schema) if fmt else self.named(name, max_length)
+        text = (
+            self.formatted(fmt, name, schema) if fmt else self.like_examples(examples, example_shape, name, max_length)
+        )
         if len(text) < min_length:
             text = text + "x" * (min_length - len(text))
         if max_length is not None and len(text) > max_length:
@@ -296,6 +319,66 @@ class RecordGenerator:
                 self.xeger.extra //= 2  # too long: shorter ones
         return matching
 
+    # -- values the spec gives --------------------------------------------------------------------------------
+    def in_turn(self, path: str, choices: list[Any]) -> Any:
+        """The next of ``choices`` for the field at ``path``, from a random start: every value comes round."""
+        turn = self._turns.get(path)
+        turn = self.rng.randrange(len(choices)) if turn is None else turn + 1
+        self._turns[path] = turn
+        return choices[turn % len(choices)]
+
+    def known_values(self, schema: dict[str, Any], name: str, path: str) -> tuple[str, ...]:
+        """The values of an enum-like string (see the module docstring); () for any other string."""
+        if path not in self._known:
+            self._known[path] = self.spec_values.enum_like(schema, name)
+        return self._known[path]
+
+    def examples_of(self, schema: dict[str, Any], path: str) -> tuple[list[Any], str | None]:
+        """The field's examples (as values) and the shape they share, worked out once per field path."""
+        found = self._examples.get(path) if path else None
+        if found is None:
+            examples = [example_text(v) for v in examples_of(schema)]
+            found = (examples, common_shape(examples) if examples else None)
+            if path:
+                self._examples[path] = found
+        return found
+
+    def like_examples(self, examples: list[Any], expected: str | None, name: str, max_length: Any) -> str:
+        """A name's guess, or a value shaped like the field's examples when the guess is not."""
+        text = self.named(name, max_length)
+        if expected is None:
+            return text
+        got = shape(text)
+        if got == expected or (
+            got is not None and expected in ("word", "token", "phrase") and not conflicts(expected, got)
+        ):
+            return text
+        return self.shaped(expected, examples) or text
+
+    def shaped(self, wanted: str, examples: list[Any]) -> str | None:
+        """A value of shape ``wanted`` (`vitesse.shapes`), sized like the first example."""
+        moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+        first = str(next((e for e in examples if shape(e) == wanted), ""))
+        makers = {
+            "url": self.faker.url,
+            "email": self.faker.email,
+            "uuid": lambda: str(uuid.UUID(int=self.rng.getrandbits(128), version=4)),
+            "date": lambda: moment.date().isoformat(),
+            "date-time": lambda: moment.isoformat().replace("+00:00", "Z"),
+            "numeric": lambda: (
+                str(self.rng.randint(1, 9))
+                + "".join(str(self.rng.randint(0, 9)) for _ in range(max(0, min(len(first), 15) - 1)))
+            ),
+            "boolean": lambda: self.rng.choice(["true", "false"]),
+            "word": self.faker.word,
+            "token": lambda: f"{self.rng.getrandbits(40):x}",
+            "phrase": lambda: " ".join(self.faker.words(2)),
+            "prose": self.faker.sentence,
+            "html": lambda: f"<p>{self.faker.sentence()}</p>",
+        }
+        maker = makers.get(wanted)
+        return maker() if maker else None
+
     def formatted(self, fmt: str, name: str, schema: dict[str, Any]) -> str:
         moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
         if fmt == "email":
@@ -326,8 +409,27 @@ class RecordGenerator:
         """A value that fits what the field's name says it holds."""
         found = concept(name) if name else None
         f = self.faker
-        short = isinstance(max_length, int) and max_length <= 3
-        by_concept = {
+        if found == "country":
+            short = isinstance(max_length, int) and max_length <= 3
+            return str(f.country_code() if short or "code" in words(name) else f.country())
+        if self._makers is None:
+            self._makers = self._concept_makers()
+        if found in self._makers:
+            return str(self._makers[found]())
+        tokens = words(name) if name else ()
+        if tokens and tokens[-1] == "id":
+            return f"{self.rng.getrandbits(40):x}"
+        if tokens and tokens[-1] in ("url", "uri", "link", "href"):
+            return f.url()
+        if tokens and tokens[-1] in ("at", "date", "time"):
+            moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+            return moment.isoformat().replace("+00:00", "Z")
+        return f.word()
+
+    def _concept_makers(self) -> dict[str, Any]:
+        """Vocabulary concept -> what makes a value of it (the country is `named`'s: it depends on the field)."""
+        f = self.faker
+        return {
             "email": f.email,
             "given_name": f.first_name,
             "family_name": f.last_name,
@@ -340,7 +442,6 @@ class RecordGenerator:
             "city": f.city,
             "region": f.state_abbr,
             "postal_code": f.zipcode,
-            "country": f.country_code if short or "code" in words(name) else f.country,
             "phone": lambda: "+1" + "".join(str(self.rng.randint(0, 9)) for _ in range(10)),
             "avatar": f.image_url,
             "website": f.url,
@@ -353,17 +454,6 @@ class RecordGenerator:
             "tags": f.word,
             "gender": lambda: self.rng.choice(["female", "male", "nonbinary"]),
         }
-        if found in by_concept:
-            return str(by_concept[found]())
-        tokens = words(name) if name else ()
-        if tokens and tokens[-1] == "id":
-            return f"{self.rng.getrandbits(40):x}"
-        if tokens and tokens[-1] in ("url", "uri", "link", "href"):
-            return f.url()
-        if tokens and tokens[-1] in ("at", "date", "time"):
-            moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
-            return moment.isoformat().replace("+00:00", "Z")
-        return f.word()
 
 
 def _allows_null(schema: dict[str, Any], generator: RecordGenerator) -> bool:

@@ -3,30 +3,34 @@ written always validates (an invalid change raises `ManifestError` and leaves th
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from vitesse.artifacts.store import write_atomic
 from vitesse.errors import ManifestError
 from vitesse.manifest.loader import ManifestFile, display_path, parse_manifest
 
+WIDTH = 120
+"""Where written lines wrap; an edit never wraps (re-wrapping a person's long lines would change their layout)."""
 
-def _yaml() -> YAML:
+
+def _yaml(width: int = WIDTH) -> YAML:
     yaml = YAML()  # round-trip: comments, key order and quoting survive
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 120
+    yaml.width = width
     return yaml
 
 
-def _dump(doc: Any) -> str:
+def _dump(doc: Any, width: int = WIDTH) -> str:
     buffer = io.StringIO()
-    _yaml().dump(doc, buffer)
+    _yaml(width).dump(doc, buffer)
     return buffer.getvalue()
 
 
@@ -40,8 +44,18 @@ def write_manifest(path: Path, data: Mapping[str, Any], *, header: str = "") -> 
     return loaded
 
 
-def edit_manifest(path: Path, changes: Mapping[str, Any]) -> ManifestFile:
-    """Set dotted keys (``source.spec``, ``test.sample_size``) in the manifest at ``path``; None removes a key.
+Key = str | tuple[str, ...]
+"""A manifest key: dotted (``test.sample_size``), or the keys one by one when a name holds a dot (a field path as a
+hint's key: ``("mapping", "hints", "address.city")``)."""
+
+
+def edit_manifest(
+    path: Path, changes: Mapping[Key, Any], *, append: Mapping[Key, list[Any]] | None = None
+) -> ManifestFile:
+    """Set keys (``source.spec``, ``test.sample_size``) in the manifest at ``path``; None removes a key. ``append``
+    adds items to the list at each key (made if missing); an appended mapping is written on one line in flow style
+    (``- {dest_field: name, transform_type: custom, ...}``). A new key goes after the last one of its mapping, below
+    that entry's own end-of-line comment and above the comment lines that followed it.
 
     Returns the manifest as written; with no effective change the file is not touched.
     """
@@ -49,19 +63,106 @@ def edit_manifest(path: Path, changes: Mapping[str, Any]) -> ManifestFile:
     doc = _yaml().load(original)
     if not isinstance(doc, dict):
         return parse_manifest(original, path)  # raises the loader's own error for a non-mapping document
-    for dotted, value in changes.items():
-        *parents, leaf = dotted.split(".")
-        node = doc
-        for key in parents:
-            if not isinstance(node.get(key), dict):
-                node[key] = CommentedMap()
-            node = node[key]
+    added: list[tuple[Any, Any, Any]] = []  # (container, previous last entry, new entry)
+    for key, value in changes.items():
+        *parents, leaf = _keys(key)
+        node = _container(doc, parents, added)
         if value is None:
             node.pop(leaf, None)
         else:
-            node[leaf] = value
-    text = _dump(doc)
+            _put(node, leaf, value, added)
+    for key, items in (append or {}).items():
+        *parents, leaf = _keys(key)
+        node = _container(doc, parents, added)
+        if not isinstance(node.get(leaf), list):
+            _put(node, leaf, CommentedSeq(), added)
+        for item in items:
+            seq = node[leaf]
+            seq.append(_flow(item) if isinstance(item, Mapping) else item)
+            if len(seq) > 1:
+                added.append((seq, len(seq) - 2, len(seq) - 1))
+    for node, last, new in added:  # once everything is in place, so a new block's comments go below it
+        _carry_comments(node, last, new)
+    text = _dump(doc, width=1 << 20)
     loaded = parse_manifest(text, path)
     if text != original:
         write_atomic(path, text.encode())
     return loaded
+
+
+def _keys(key: Key) -> list[str]:
+    return list(key) if isinstance(key, tuple) else key.split(".")
+
+
+def _container(doc: Any, keys: list[str], added: list[tuple[Any, Any, Any]]) -> Any:
+    node = doc
+    for key in keys:
+        if not isinstance(node.get(key), dict):
+            _put(node, key, CommentedMap(), added)
+        node = node[key]
+    return node
+
+
+def _flow(item: Mapping[str, Any]) -> CommentedMap:
+    """``item`` on one line in flow style when that fits in `WIDTH` (with the list's indent), else as a block (its
+    lists stay on one line: ``source_fields: [first_name, last_name]``)."""
+    flow = CommentedMap()
+    for key, value in item.items():
+        if isinstance(value, list):
+            value = CommentedSeq(value)
+            value.fa.set_flow_style()
+        flow[key] = value
+    flow.fa.set_flow_style()
+    if len(_dump([flow], width=1 << 20)) > WIDTH - 6:
+        flow.fa.set_block_style()
+    return flow
+
+
+def _put(node: Any, key: str, value: Any, added: list[tuple[Any, Any, Any]]) -> None:
+    """``node[key] = value``, noting a key added after the last one (it takes over the comments below that one)."""
+    last = next(reversed(node), None) if key not in node else None
+    node[key] = value
+    if last is not None:
+        added.append((node, last, key))
+
+
+def _carry_comments(node: Any, last: Any, new: Any) -> None:
+    """Move the comment lines below the entry ``last`` (ruamel keeps them on it, or on the last entry of its block)
+    to the entry ``new`` just added after it, so they stay above what followed; an end-of-line comment stays."""
+    holder, key = node, last
+    while _comment(holder, key) is None and _is_block(holder[key]):
+        holder, key = holder[key], _last_key(holder[key])
+    token = _comment(holder, key)
+    if token is None:
+        return
+    eol, _, rest = token.value.partition("\n")
+    if not rest.strip():
+        return
+    moved = copy.copy(token)
+    if eol.strip():
+        token.value = eol + "\n"
+        moved.value = "\n" + rest
+    else:
+        holder.ca.items[key][_slot(holder)] = None
+    target, key = node, new
+    while _is_block(target[key]):  # below a new block: on its last entry
+        target, key = target[key], _last_key(target[key])
+    target.ca.items.setdefault(key, [None, None, None, None])[_slot(target)] = moved
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, CommentedMap | CommentedSeq) and len(value) > 0 and not value.fa.flow_style()
+
+
+def _last_key(value: Any) -> Any:
+    return next(reversed(value)) if isinstance(value, CommentedMap) else len(value) - 1
+
+
+def _slot(node: Any) -> int:
+    """Where ruamel keeps the comment after an entry: a mapping's is third, a sequence's first."""
+    return 2 if isinstance(node, CommentedMap) else 0
+
+
+def _comment(node: Any, key: Any) -> Any:
+    entry = node.ca.items.get(key)
+    return entry[_slot(node)] if entry and len(entry) > _slot(node) else None

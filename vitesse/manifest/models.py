@@ -262,6 +262,11 @@ class MappingConfig(Strict):
         default_factory=dict, description="Destination field -> fixed value (type-checked against the schema)"
     )
     min_confidence: Annotated[float, Field(ge=0, le=1)] = 0.6
+    review_below: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.8,
+        description="Fields the mapper proposes below this confidence are marked needs_review and count as failed "
+        "tests until accepted (`vitesse map NAME --accept`) or decided by a hint, transform or ignore; 0 turns it off",
+    )
 
 
 class TestConfig(Strict):

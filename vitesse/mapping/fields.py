@@ -7,6 +7,7 @@ at ``max_depth`` or after `MAX_REFS` refs. Leaves are scalars, arrays of scalars
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,8 @@ class Field:
     exclusive_minimum: int | float | bool | None = None  # a number (JSON Schema 6+) or True (draft 4: minimum is)
     exclusive_maximum: int | float | bool | None = None
     max_length: int | None = None
+    deprecated: bool = False  # ``deprecated: true``, or a description that starts with "Deprecated"
+    examples: tuple[Any, ...] = ()  # ``example``, ``examples`` (a list in 3.1) and ``x-example``, scalars only
 
     @property
     def name(self) -> str:
@@ -55,6 +58,14 @@ class Field:
     @property
     def parent(self) -> str:
         return self.path.rsplit(".", 1)[0] if "." in self.path else ""
+
+
+_NONE: frozenset[str] = frozenset()
+_DEPRECATED = re.compile(
+    r"(^|[.!\n]\s*)deprecated\b|\b(this|the) (field|property|attribute|parameter) (is|has been) deprecated", re.I
+)
+"""A description that says the field itself is deprecated ("Deprecated at 2022-07-20, ...", "This field is
+deprecated"), not one that mentions another deprecated field."""
 
 
 class _Flattener:
@@ -122,32 +133,50 @@ class _Flattener:
         out["x-required"] = sorted(required)
         return out, seen
 
-    def walk(self, schema: Any, path: str, required: bool, depth: int, seen: frozenset[str]) -> None:
+    def walk(
+        self,
+        schema: Any,
+        path: str,
+        required: bool,
+        depth: int,
+        seen: frozenset[str],
+        inherited: frozenset[str] = _NONE,
+    ) -> None:
+        """Fields under ``path``; ``inherited`` carries readOnly/writeOnly/deprecated down from a parent object
+        (the children of a read-only ``created_by`` are read-only too)."""
         if len(self.fields) >= MAX_FIELDS:
             return
         view, seen = self.merged(schema, seen)
+        inherited = inherited | _flags(view)
         kind = schema_type(view)
         props = view.get("properties") or {}
         if props and depth < self.max_depth:
             required_here = set(view.get("x-required") or ())
             for name, sub in props.items():
                 child = f"{path}.{name}" if path else str(name)
-                self.walk(sub, child, required and name in required_here, depth + 1, seen)
+                self.walk(sub, child, required and name in required_here, depth + 1, seen, inherited)
             return
         if kind == "array":
             items, item_seen = self.merged(view.get("items", {}), seen)
             item_kind = schema_type(items)
             if (items.get("properties")) and depth < self.max_depth:
-                self.walk(items, f"{path}[]", required, depth + 1, item_seen)
+                self.walk(items, f"{path}[]", required, depth + 1, item_seen, inherited)
                 return
-            self.add(path, view, required, item_type=item_kind)
+            self.add(path, view, required, inherited, item_type=item_kind)
             return
         if "x-vitesse-cycle" in view or not path:
             return
-        self.add(path, view, required, free_form=kind == "object" or (kind is None and not props))
+        self.add(path, view, required, inherited, free_form=kind == "object" or (kind is None and not props))
 
     def add(
-        self, path: str, view: dict[str, Any], required: bool, *, item_type: str | None = None, free_form: bool = False
+        self,
+        path: str,
+        view: dict[str, Any],
+        required: bool,
+        inherited: frozenset[str],
+        *,
+        item_type: str | None = None,
+        free_form: bool = False,
     ) -> None:
         kind = schema_type(view)
         enum = view.get("enum")
@@ -161,15 +190,36 @@ class _Flattener:
             description=str(view.get("description") or view.get("title") or "")[:300],
             item_type=item_type,
             free_form=free_form and kind in ("object", None),
-            read_only=view.get("readOnly") is True,
-            write_only=view.get("writeOnly") is True,
+            read_only="readOnly" in inherited,
+            write_only="writeOnly" in inherited,
             pattern=view.get("pattern") if isinstance(view.get("pattern"), str) else None,
             minimum=_number(view.get("minimum")),
             maximum=_number(view.get("maximum")),
             exclusive_minimum=_exclusive(view.get("exclusiveMinimum")),
             exclusive_maximum=_exclusive(view.get("exclusiveMaximum")),
             max_length=view.get("maxLength") if isinstance(view.get("maxLength"), int) else None,
+            deprecated="deprecated" in inherited,
+            examples=_examples(view),
         )
+
+
+def _flags(view: dict[str, Any]) -> frozenset[str]:
+    """The flags of one schema that its children inherit."""
+    found = {key for key in ("readOnly", "writeOnly", "deprecated") if view.get(key) is True}
+    if _DEPRECATED.search(str(view.get("description") or "")):
+        found.add("deprecated")
+    return frozenset(found)
+
+
+def _examples(view: dict[str, Any]) -> tuple[Any, ...]:
+    """Up to five scalar example values the schema gives."""
+    found: list[Any] = []
+    for key in ("example", "x-example"):
+        if key in view:
+            found.append(view[key])
+    if isinstance(view.get("examples"), list):
+        found.extend(view["examples"])
+    return tuple(v for v in found if isinstance(v, str | int | float | bool) and v is not None)[:5]
 
 
 def _number(value: Any) -> int | float | None:

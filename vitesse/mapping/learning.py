@@ -8,8 +8,7 @@ with at least 0.9 confidence and the reason names where it was accepted.
 from __future__ import annotations
 
 from vitesse.manifest import ManifestFile
-from vitesse.mapping.fields import leaf
-from vitesse.mapping.vocabulary import canonical
+from vitesse.mapping.match import evidence_key
 
 
 def evidence_from(peers: list[ManifestFile], exclude: str) -> dict[tuple[str, str], list[str]]:
@@ -22,7 +21,7 @@ def evidence_from(peers: list[ManifestFile], exclude: str) -> dict[tuple[str, st
         pairs = list(mapping.hints.items())
         pairs += [(t.source_field, t.dest_field) for t in mapping.transforms if t.source_field]
         for source, dest in pairs:
-            key = (canonical(leaf(source)), canonical(leaf(dest)))
+            key = (evidence_key(source), evidence_key(dest))
             names = found.setdefault(key, [])
             if peer.name not in names:
                 names.append(peer.name)

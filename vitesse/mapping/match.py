@@ -3,18 +3,25 @@
 Score of a pair, each part in 0..1:
 
     name     1.0 same canonical name or vocabulary concept; else rapidfuzz token-sort similarity x 0.85
-    context  similarity of the parent paths (address.city prefers address.* over shipping.address.*)
+    context  similarity of the containers (address.city prefers address.* over shipping.address.*)
     detail   description overlap, format agreement, words of the intent
     score    (0.8 name + 0.1 context + 0.1 detail) x type fit (1 as is, ~0.9 convertible, 0.2 not)
 
+then lowered for what the specs say about the pair (`vitesse.mapping.context`): containers one side has and the other
+lacks (a little for one, more for each further one), a destination field inside a referenced record or the id the
+destination assigns, containers that report errors, deprecated fields, enums that do not overlap, and list elements
+read into scalars. Words naming the record itself (``InvoiceNumber`` of an invoice, Square's ``item_data``) count
+as the root; outside people records ``name``/``title``/``summary`` are the record's label and ``state`` its status.
+
 Evidence from other committed integrations (their hints and transforms) lifts a pair to at least 0.9. The pairs are
-then assigned with the Hungarian algorithm (scipy's ``linear_sum_assignment``) to maximize the total score, so a
-strong pair is never stolen by whichever field came first.
+then assigned with the Hungarian algorithm (scipy's ``linear_sum_assignment``) to maximize the total of
+(score - floor)², so a strong pair is never stolen by whichever field came first, nor displaced by two weak ones.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,21 +29,16 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from scipy.optimize import linear_sum_assignment
 
+from vitesse.mapping.context import ID_LEAVES, Placement, container_fit, singular
 from vitesse.mapping.fields import Field
 from vitesse.mapping.types import compatibility
-from vitesse.mapping.vocabulary import GENERIC, HYPERMEDIA, NOISE, canonical, concept, meaningful, path_words, words
+from vitesse.mapping.vocabulary import GENERIC, HYPERMEDIA, NOISE, concept, meaningful, words
+from vitesse.shapes import DISTINCTIVE, FORMAT_SHAPES, LABELS, common_shape, conflicts
 
+DIAGNOSTICS = frozenset({"error", "warning", "validation", "failure"})
+"""Containers that report on a record (``last_finalization_error``, ``ValidationErrors[]``) rather than hold it."""
+FUZZY_KNEE = 0.85
 NAME_FLOOR = 0.5  # pairs whose names are less alike than this are never considered
-_PARENT_SYNONYMS = {
-    "location": "address",
-    "addresses": "address",
-    "postal": "address",
-    "mailing": "address",
-    "emails": "email",
-    "phones": "phone",
-    "phone": "phone",
-    "numbers": "phone",
-}
 _STOP = NOISE | {
     "to",
     "for",
@@ -81,10 +83,6 @@ class Match:
 Evidence = dict[tuple[str, str], list[str]]
 
 
-def _parents(field: Field) -> frozenset[str]:
-    return frozenset(_PARENT_SYNONYMS.get(w, w) for w in path_words(field.path))
-
-
 def _description_words(field: Field) -> frozenset[str]:
     text = field.description.lower()
     return frozenset(w for w in _DESCRIPTION_WORDS.findall(text) if len(w) > 2 and w not in _STOP)
@@ -98,53 +96,182 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def effective_name(field: Field) -> str:
+def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     """The name a field is compared by: a bare generic leaf takes its parent's name along (``emails[].value`` is an
-    email, ``company.name`` a company name)."""
-    if " ".join(meaningful(field.name)) in GENERIC | {"value"} and field.parent:
+    email, ``company.name`` a company name) unless the parent is the record itself; a leading word naming the record
+    goes (``InvoiceNumber`` of an invoice is its ``number``)."""
+    name = field.name
+    tokens = words(name)
+    # the last word is the head (closed_issues is a count of issues): only the words before it can go
+    kept = [t for t in tokens[:-1] if singular(t) not in record] + list(tokens[-1:])
+    if record and len(kept) < len(tokens):
+        name = "_".join(kept)  # InvoiceNumber of an invoice: its number; user_id of a user: its id
+    if " ".join(meaningful(name)) in GENERIC | {"value"} and field.parent:
         parent = field.parent.rsplit(".", 1)[-1].removesuffix("[]")
-        return f"{parent}_{field.name}"
-    return field.name
+        if name == "amount" and words(parent)[-1:] == ("money",):
+            return parent.rsplit("_", 1)[0] if "_" in parent else name  # Square's base_price_money.amount: a price
+        if not {singular(w) for w in words(parent)} <= record | NOISE:
+            return f"{parent}_{name}"
+    return name
+
+
+def evidence_key(path: str) -> str:
+    """How a pairing is remembered across integrations (`vitesse.mapping.learning`): the concept or words of the
+    field's name, a generic leaf with its parent's (``external.gid`` -> "external id"), never cut down to a bare
+    "id" (``customer_id`` stays "customer id", which is not the record's own id)."""
+    name = effective_name(Field(path))
+    found = concept(name)
+    return found.replace("_", " ") if found else " ".join(words(name))
+
+
+PERSON_WORDS = frozenset(
+    {"customer", "contact", "user", "member", "person", "people", "profile", "lead", "subscriber", "employee"}
+    | {"recipient", "candidate", "patient", "student", "audience", "account"}
+)
+"""Record types whose ``name`` is a person's (or company's) full name and whose ``title`` is a job title."""
+RECORD_LABELS = frozenset({"name", "title", "summary", "subject", "headline", "display name", "label", "caption"})
+"""What labels a record that is not a person: a task's name is an issue's title."""
+
+
+PARTIES = frozenset(
+    {"customer", "contact", "client", "buyer", "payer", "payee", "recipient", "vendor", "supplier", "member"}
+)
+"""The counterparty of a document (an invoice's customer, a payment's contact)."""
+
+
+def _money_part(field: Field) -> bool:
+    """A leaf of a money object (Square's ``amount_money.amount``): its container is part of its name."""
+    return bool(field.parent) and words(field.parent.rsplit(".", 1)[-1].removesuffix("[]"))[-1:] == ("money",)
+
+
+def _party_name(name: str) -> bool:
+    tokens = words(name)
+    party = [t for t in tokens if t != "id"]
+    return bool(party) and set(party) <= PARTIES and len(tokens) <= 2
+
+
+def _party_key(field: Field) -> bool:
+    """A key of a party object: ``Contact.ContactNumber``, ``customer.id``, ``Contact.ContactID``."""
+    if not field.parent or field.type not in ("string", "integer", None):
+        return False
+    container = words(field.parent.rsplit(".", 1)[-1].removesuffix("[]"))
+    rest = [t for t in words(field.name) if t not in container]
+    return bool(container) and set(container) <= PARTIES and rest in (["number"], ["id"], ["code"], ["key"])
+
+
+def field_shape(field: Field) -> str | None:
+    """The shape a field's values have by its format, else by its examples (a URL, a date, free text...)."""
+    if field.type not in ("string", None):
+        return None
+    return FORMAT_SHAPES.get(field.format or "") or common_shape(field.examples)
+
+
+def enum_fit(source: Field, dest: Field) -> float | None:
+    """The share of the source's enum values that the destination's enum has (case aside), None unless both
+    sides list values."""
+    if not source.enum or not dest.enum:
+        return None
+    wanted = {str(v).lower() for v in dest.enum}
+    return sum(str(v).lower() in wanted for v in source.enum) / len(source.enum)
+
+
+def _concept(name: str, person: bool, containers: Sequence[frozenset[str]] = ()) -> str | None:
+    """A name's concept; outside people records (and outside addresses) a name or title is the record's label and a
+    state its status."""
+    if not person and not any("address" in c for c in containers):
+        phrase = " ".join(meaningful(name))
+        if phrase in RECORD_LABELS:
+            return "label"
+        if phrase == "state":
+            return "status"
+        if phrase == "code":
+            return "sku"  # an item's or product's code
+    return concept(name)
+
+
+def _canonical(name: str, found: str | None) -> str:
+    if found:
+        return found.replace("_", " ")
+    kept = meaningful(name)
+    return " ".join(words(name) if kept == ("id",) else kept)  # customer_id is a customer's id, not the record's
 
 
 class Matcher:
     """Scores pairs for one (source, destination) field set."""
 
     def __init__(
-        self, sources: list[Field], dests: list[Field], *, intent: str = "", evidence: Evidence | None = None
+        self,
+        sources: list[Field],
+        dests: list[Field],
+        *,
+        intent: str = "",
+        evidence: Evidence | None = None,
+        record: frozenset[str] = frozenset(),
     ) -> None:
         self.sources = sources
         self.dests = dests
+        self.source_place = Placement(sources, record)
+        self.dest_place = Placement(dests, record, request=True)
+        self.source_containers = [self.source_place.containers(f) for f in sources]
+        self.dest_containers = [self.dest_place.containers(f) for f in dests]
         self.intent_words = frozenset(meaningful(intent)) if intent else frozenset()
         self.evidence = evidence or {}
-        self.source_names = [effective_name(f) for f in sources]
-        self.dest_names = [effective_name(f) for f in dests]
-        self.source_canon = [canonical(n) for n in self.source_names]
-        self.dest_canon = [canonical(n) for n in self.dest_names]
-        self.source_concepts = [concept(n) for n in self.source_names]
-        self.dest_concepts = [concept(n) for n in self.dest_names]
-        self.source_parents = [_parents(f) for f in sources]
-        self.dest_parents = [_parents(f) for f in dests]
+        self.source_names = [effective_name(f, record) for f in sources]
+        self.dest_names = [effective_name(f, record) for f in dests]
+        person = not record or bool(record & PERSON_WORDS)
+        self.source_concepts = [
+            _concept(n, person, c) for n, c in zip(self.source_names, self.source_containers, strict=True)
+        ]
+        self.dest_concepts = [
+            _concept(n, person, c) for n, c in zip(self.dest_names, self.dest_containers, strict=True)
+        ]
+        self.source_canon = [_canonical(n, c) for n, c in zip(self.source_names, self.source_concepts, strict=True)]
+        self.dest_canon = [_canonical(n, c) for n, c in zip(self.dest_names, self.dest_concepts, strict=True)]
+        self.source_parents = [frozenset().union(*c) for c in self.source_containers]
+        self.dest_parents = [frozenset().union(*c) for c in self.dest_containers]
+        self._party_links: list[tuple[int, int]] | None = None
+        self.source_related = [self.source_place.related(f) for f in sources]
+        self.source_keys = [evidence_key(f.path) for f in sources]
+        self.dest_keys = [evidence_key(f.path) for f in dests]
+        self.source_shapes = [field_shape(f) for f in sources]
+        self.dest_shapes = [field_shape(f) for f in dests]
         self.source_desc = [_description_words(f) for f in sources]
         self.dest_desc = [_description_words(f) for f in dests]
 
+    @property
+    def party_links(self) -> list[tuple[int, int]]:
+        """(dest, source) pairs that link the same party: Xero's ``Contact.ContactNumber`` and Stripe's ``customer``
+        (or ``customer_id``), the counterparty of an invoice, an order or a payment, referenced by its key."""
+        if self._party_links is None:
+            dests = [i for i, d in enumerate(self.dests) if _party_key(d)]
+            sources = [
+                j
+                for j, f in enumerate(self.sources)
+                if not self.source_containers[j] and f.type in ("string", "integer") and _party_name(f.name)
+            ]
+            self._party_links = [(i, j) for i in dests for j in sources]
+        return self._party_links
+
     def name_matrix(self) -> np.ndarray:
         """Name similarity of every (dest, source) pair, vectorized."""
-        fuzzy = (
+        ratio = (
             process.cdist(self.dest_canon, self.source_canon, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=1)
             / 100.0
-            * 0.85
         )
+        # Below 85% alike, names fall off fast: locked/liked (73%) or starred_at/start_at (78%) mean different things.
+        fuzzy = np.where(ratio >= FUZZY_KNEE, ratio, ratio * (ratio / FUZZY_KNEE) ** 2) * 0.85
         dest_concepts = np.array([c or f"~d{i}" for i, c in enumerate(self.dest_concepts)], dtype=object)
         source_concepts = np.array([c or f"~s{i}" for i, c in enumerate(self.source_concepts)], dtype=object)
         same = (dest_concepts[:, None] == source_concepts[None, :]) | (
             np.array(self.dest_canon, dtype=object)[:, None] == np.array(self.source_canon, dtype=object)[None, :]
         )
         names = np.where(same, 1.0, fuzzy)
+        for i, j in self.party_links:
+            names[i, j] = max(names[i, j], 0.85)
         # The source record's own id is the natural external reference on the other side; the source's own
         # external/reference id points at a third system, so it ranks below.
         for j, source in enumerate(self.sources):
-            own_id = source.parent == "" and meaningful(source.name) == ("id",)
+            own_id = not self.source_containers[j] and self.source_place.own_id(source)
             for i, dest_concept in enumerate(self.dest_concepts):
                 if dest_concept != "external_id":
                     continue
@@ -169,18 +296,65 @@ class Matcher:
         if shared:
             detail = min(1.0, detail + 0.3 * len(shared) / max(len(words(dest_name)), 1))
         generic = " ".join(meaningful(source_name)) in GENERIC or " ".join(meaningful(dest_name)) in GENERIC
-        if generic and self.dest_concepts[i] != "external_id":
+        same_concept = self.dest_concepts[i] is not None and self.dest_concepts[i] == self.source_concepts[j]
+        linked = (i, j) in self.party_links
+        same_money = (_money_part(source) or _money_part(dest)) and meaningful(source_name) == meaningful(dest_name)
+        if (
+            generic
+            and not same_money  # amount -> amount_money.amount: the container is part of the name
+            and self.dest_concepts[i] != "external_id"
+            and not (same_concept and context == 1.0)
+            and not linked
+        ):
             name *= context  # a bare 'type' or 'name' only means the same thing in the same place
-            if words(source_name) != words(dest_name):
+            if meaningful(source_name) != meaningful(dest_name):
                 name *= 0.5  # and userType is not just any type
         value = (0.8 * name + 0.1 * context + 0.1 * detail) * (1.0 if fit >= 1 else 0.4 + 0.6 * fit)
+        reasons = [self._name_reason(i, j, name)]
+        value *= container_fit(self.source_containers[j], self.dest_containers[i])
+        if self.source_related[j]:
+            value = min(1.0, value * 1.02)  # under a container named partly after the record
+        if linked:
+            reasons.append(f"{source.path} identifies the same party as {dest.parent}")
+        elif self.dest_place.in_reference(dest):
+            value *= 0.7  # a field of another record the destination's object only references
+            reasons.append("inside a referenced record")
+        if self.source_place.in_reference(source) and not self.dest_place.in_reference(dest):
+            value *= 0.85  # a field of another record the source embeds (an issue's milestone.due_on)
+            reasons.append(f"a field of the {source.parent} the source record references")
+        source_words, dest_words = self.source_parents[j], self.dest_parents[i]
+        if (source_words ^ dest_words) & DIAGNOSTICS:
+            value *= 0.6  # an error or a warning about the record is not the record's data
+        markup = {"html", "markdown", "md"}
+        if markup & set(words(source.name)) and not markup & set(words(dest.name)):
+            value *= 0.95  # the plain-text rendering of a description, when there is one, over its HTML
+        source_shape, dest_shape = self.source_shapes[j], self.dest_shapes[i]
+        if conflicts(dest_shape, source_shape):
+            value *= 0.6
+            reasons.append(f"the examples differ ({LABELS[source_shape]} -> {LABELS[dest_shape]})")
+        elif source_shape is not None and source_shape == dest_shape and source_shape in DISTINCTIVE:
+            value = min(1.0, value + 0.02)
+        translation = enum_fit(source, dest)
+        if translation is not None and translation < 1.0:
+            value *= 0.7 + 0.3 * translation
+            reasons.append(f"only {round(translation * 100)}% of the source's enum values are the destination's")
+        if self.source_containers[j] and source.name.lower() in ID_LEAVES and not source_words & dest_words:
+            value *= 0.75  # the id of another record in the source system means nothing to the destination
+            reasons.append("the id of a record the source references")
+        if self.dest_place.own_id(dest) and self.dest_concepts[i] != "external_id":
+            value *= 0.6  # the destination assigns its records' ids (and those of the records they reference)
+        if source.deprecated:
+            value *= 0.8
+            reasons.append("the source field is deprecated")
+        if dest.deprecated:
+            value *= 0.85
+            reasons.append("the destination field is deprecated")
         source_parts = set(source.path.replace("[]", "").split(".")[:-1])
         if source_parts & HYPERMEDIA and not set(dest.path.replace("[]", "").split(".")[:-1]) & HYPERMEDIA:
             value *= 0.75
         if "[]" in source.path and "[]" not in dest.path:
             value *= 0.9
-        reasons = [self._name_reason(i, j, name)]
-        key = (self.source_canon[j], self.dest_canon[i])
+        key = (self.source_keys[j], self.dest_keys[i])
         if key in self.evidence:
             value = max(value, 0.9)
             reasons.append(f"accepted before in {', '.join(sorted(self.evidence[key])[:3])}")
@@ -216,9 +390,9 @@ class Matcher:
         if self.evidence:
             seen = {(m.dest.path, m.source.path) for m in out}
             dest_index = {}
-            for i, canon in enumerate(self.dest_canon):
+            for i, canon in enumerate(self.dest_keys):
                 dest_index.setdefault(canon, []).append(i)
-            for j, canon in enumerate(self.source_canon):
+            for j, canon in enumerate(self.source_keys):
                 for (src, dst), _ in self.evidence.items():
                     if src != canon:
                         continue
@@ -228,8 +402,9 @@ class Matcher:
         return out
 
 
-def assign(candidates: list[Match], dests: list[Field], sources: list[Field]) -> list[Match]:
-    """The one-to-one set of pairs with the highest total score (ties broken toward shallower paths)."""
+def assign(candidates: list[Match], dests: list[Field], sources: list[Field], floor: float = 0.5) -> list[Match]:
+    """The one-to-one set of pairs with the highest total of (score - floor)² (ties broken toward shallower
+    paths)."""
     if not candidates:
         return []
     dest_index = {f.path: i for i, f in enumerate(dests)}
@@ -239,7 +414,8 @@ def assign(candidates: list[Match], dests: list[Field], sources: list[Field]) ->
     for match in candidates:
         i, j = dest_index[match.dest.path], source_index[match.source.path]
         depth = match.source.path.count(".") + match.source.path.count("[]")
-        weight = match.score - depth * 1e-4
+        # Convex in the score: one strong pair outweighs two weak ones that would displace it.
+        weight = max(match.score - floor, 1e-3) ** 2 - depth * 1e-6
         if weight > weights[i, j]:
             weights[i, j] = weight
             chosen[(i, j)] = match

@@ -26,6 +26,11 @@ class Transformation(Model):
     reason: str
     template: str | None = None
     value: JsonValue = Field(None, description="transform_type constant: the fixed value (mapping.constants)")
+    needs_review: bool = Field(
+        False,
+        description="Proposed by the mapper below mapping.review_below and not decided in the manifest: a failed test "
+        "until accepted (`vitesse map NAME --accept FIELD` writes it as a hint) or replaced by a hint or transform",
+    )
 
     @property
     def sources(self) -> list[str]:
@@ -67,6 +72,7 @@ class MappingLogic(Model):
     below_threshold: list[Candidate] = Field(default_factory=list)
     endpoint_choice: dict[str, EndpointChoice] = Field(default_factory=dict)
     min_confidence: float = 0.6
+    review_below: float = Field(0.8, description="mapping.review_below the fields were marked with (needs_review)")
     source_field_count: int = 0
     dest_field_count: int = 0
     proposals: dict[str, dict[str, Any]] = Field(

@@ -162,5 +162,7 @@ def flow(value: Any) -> str:
     """A proposal's value as the YAML flow a user pastes: ``{cursor_field: updated_at, param: since}``."""
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
     text = str(value)
     return json.dumps(text) if re.search(r"[{}\[\],:#&*!|>'\"%@`?]|^\s|\s$|^$", text) else text

@@ -8,15 +8,19 @@ unmapped and listed as near misses; destination fields that are required and unm
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 
 from vitesse.errors import MappingError
 from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import MappingConfig
 from vitesse.mapping.complexity import complexity_score
 from vitesse.mapping.constants import constant_transformations
+from vitesse.mapping.context import Placement, record_words
+from vitesse.mapping.conversions import conversion, state_flag
 from vitesse.mapping.fields import Field, flatten
 from vitesse.mapping.match import Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
+from vitesse.mapping.review import mark_for_review
 from vitesse.mapping.sandbox import check_template
 from vitesse.mapping.types import compatibility
 from vitesse.mapping.vocabulary import concept, path_words, words
@@ -46,6 +50,30 @@ def _source_path(source: Field, dest: Field) -> str:
     if source.type == "array" and dest.type not in ("array", None) and not source.path.endswith("[]"):
         return source.path + "[]"
     return source.path
+
+
+def _paired(
+    source: Field, dest: Field, sources: list[Field], kind: str, confidence: float, reason: str
+) -> Transformation:
+    """``dest`` filled from ``source``: as is or by a cast, or by the conversion the pair needs (money units,
+    date-time -> date, currency case)."""
+    converted = conversion(source, dest, sources)
+    if converted is not None:
+        return Transformation(
+            dest_field=dest.path,
+            source_fields=[source.path],
+            transform_type="custom",
+            template=converted.template,
+            confidence=confidence,
+            reason=f"{reason}; {converted.reason}",
+        )
+    return Transformation(
+        dest_field=dest.path,
+        source_field=_source_path(source, dest),
+        transform_type=kind,
+        confidence=confidence,
+        reason=reason,
+    )
 
 
 def propose_mapping(
@@ -106,32 +134,24 @@ def propose_mapping(
         _, kind = compatibility(source, dest)
         if kind == "direct" and source.name != dest.name:
             kind = "mapping"
-        chosen[dest.path] = Transformation(
-            dest_field=dest.path,
-            source_field=_source_path(source, dest),
-            transform_type=kind,
-            confidence=1.0,
-            reason="manual hint",
-        )
+        chosen[dest.path] = _paired(source, dest, sources, kind, 1.0, "manual hint")
 
     for index, ignored in enumerate(config.ignore):
         _lookup(ignored, dest_by_path, "destination", f"mapping.ignore[{index}]")
     used_sources = {s for t in chosen.values() for s in t.sources}
     open_dests = [f for f in dests if f.path not in chosen and f.path not in config.ignore]
     open_sources = [f for f in sources if f.path not in used_sources]
-    matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence)
+    record = record_words([intent, source_endpoint.path, dest_endpoint.path])
+    matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence, record=record)
     candidates = matcher.candidates()
     floor = max(0.0, config.min_confidence - NEAR_MISS_MARGIN)
-    assigned = assign([c for c in candidates if c.score >= config.min_confidence], open_dests, open_sources)
+    strong = [c for c in candidates if c.score >= config.min_confidence]
+    assigned = assign(strong, open_dests, open_sources, floor=config.min_confidence - 0.1)
     below: list[Candidate] = []
     for match in assigned:
         if match.score >= config.min_confidence:
-            chosen[match.dest.path] = Transformation(
-                dest_field=match.dest.path,
-                source_field=_source_path(match.source, match.dest),
-                transform_type=match.transform_type,
-                confidence=match.score,
-                reason=match.reason,
+            chosen[match.dest.path] = _paired(
+                match.source, match.dest, sources, match.transform_type, match.score, match.reason
             )
     taken_sources = {s.removesuffix("[]") for t in chosen.values() for s in t.sources}
     for dest_path, match in sorted(best_per_dest(candidates).items()):
@@ -152,6 +172,8 @@ def propose_mapping(
     automatic = [d for d in dests if d.path not in config.ignore]
     _combine_names(chosen, sources, automatic, taken_sources)
     _combine_address(chosen, sources, automatic)
+    at_root = Placement(sources, record).at_root
+    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], automatic, at_root)
 
     containers = [t for path, t in chosen.items() if path not in {f.path for f in dests}]  # whole-object constants
     transformations = [chosen[f.path] for f in dests if f.path in chosen] + containers
@@ -161,6 +183,7 @@ def propose_mapping(
         for f in dests
         if f.required and f.path not in chosen and not f.path.startswith(tuple(p + s for p in filled for s in ".["))
     ]
+    mark_for_review(transformations, config)  # what the mapper proposed below review_below waits for a person
     return MappingLogic(
         source_endpoint=source_endpoint.path,
         source_method=source_endpoint.method,
@@ -173,6 +196,7 @@ def propose_mapping(
         below_threshold=below,
         endpoint_choice=endpoint_choice or {},
         min_confidence=config.min_confidence,
+        review_below=config.review_below,
         source_field_count=len(sources),
         dest_field_count=len(dests),
     )
@@ -220,6 +244,29 @@ def _combine_names(
                 confidence=0.75,
                 reason=f"{wanted.replace('_', ' ')} split from {full_source.path}",
             )
+
+
+def _state_flags(
+    chosen: dict[str, Transformation], sources: list[Field], dests: list[Field], at_root: Callable[[Field], bool]
+) -> None:
+    """Boolean flags (``completed``, ``archived``) from the record's state or status string or a boolean that
+    means them; a boolean source feeds one flag."""
+    for dest in dests:
+        if dest.path in chosen:
+            continue
+        found = state_flag(dest, sources, at_root)
+        if found is not None:
+            source, converted = found
+            chosen[dest.path] = Transformation(
+                dest_field=dest.path,
+                source_fields=[source.path],
+                transform_type="custom",
+                template=converted.template,
+                confidence=0.7,
+                reason=converted.reason,
+            )
+            if source.type == "boolean":
+                sources = [s for s in sources if s.path != source.path]
 
 
 _ADDRESS_PARTS = ("street", "street2", "city", "region", "postal_code", "country")

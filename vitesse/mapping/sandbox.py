@@ -50,6 +50,7 @@ from vitesse.mapping.limits import (
     method_estimate,
     text_length,
 )
+from vitesse.mapping.money import FILTERS
 
 
 class _Bounds(NodeTransformer):
@@ -154,6 +155,7 @@ def _environment() -> _Environment:
     env.globals.clear()
     env.filters = {name: bounded_filter(name, function) for name, function in env.filters.items()}
     env.filters.update(_vitesse_loop=loop, _vitesse_concat=concat, _vitesse_literal=literal)
+    env.filters.update({name: bounded_filter(name, function) for name, function in FILTERS.items()})
     return env
 
 

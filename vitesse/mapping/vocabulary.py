@@ -32,6 +32,8 @@ ABBREVIATIONS = {
     "tz": "timezone",
     "lang": "language",
     "ext": "external",
+    "gid": "id",
+    "identifier": "id",
     "ref": "reference",
     "msg": "message",
     "qty": "quantity",
@@ -181,6 +183,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "creation time",
         "create time",
         "date joined",
+        "date",
+        "issue date",
+        "issued at",
+        "issued on",
+        "date issued",
+        "transaction date",
     ),
     "updated_at": (
         "updated",
@@ -210,7 +218,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "language": ("language", "locale", "preferred language", "preferred locale", "preferred locales", "languages"),
     "timezone": ("timezone", "time zone"),
     "website": ("website", "web site", "homepage", "home page", "blog", "site", "website url"),
-    "note": ("note", "notes", "comment", "comments", "description", "about", "bio"),
+    "note": ("note", "notes", "comment", "comments", "description", "about", "bio", "body", "content", "memo"),
     "tags": ("tags", "tag", "labels", "label", "tag ids"),
     "custom_fields": (
         "metadata",
@@ -238,6 +246,43 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "gender": ("gender", "sex"),
     "status": ("status", "state of account", "lifecycle stage"),
     "currency": ("currency", "currency code", "default currency"),
+    # Documents, tasks, orders, products, payments, events.
+    "due_date": ("due on", "due date", "due at", "due by", "deadline", "due"),
+    "start_date": ("start on", "start date", "start at", "starts at", "start", "start time", "begins at"),
+    "end_date": ("end on", "end date", "end at", "ends at", "end", "end time", "finish date"),
+    "completed_at": (
+        "completed at",
+        "completed on",
+        "closed at",
+        "closed on",
+        "finished at",
+        "resolved at",
+        "done at",
+        "completion date",
+    ),
+    "completed": ("completed", "complete", "done", "closed", "resolved", "finished"),
+    "archived": ("archived", "archive"),
+    "paid_at": ("paid at", "paid on", "payment date", "paid date", "fully paid on date", "date paid"),
+    "total": ("total", "total amount", "amount total", "grand total", "total money", "total price"),
+    "subtotal": ("subtotal", "sub total", "subtotal amount", "net amount"),
+    "tax": ("tax", "tax amount", "total tax", "tax money", "amount tax", "tax total"),
+    "unit_price": (
+        "unit price",
+        "unit amount",
+        "price",
+        "price money",
+        "price amount",
+        "price money amount",
+        "base price",
+    ),
+    "amount_due": ("amount due", "balance due", "amount remaining", "amount outstanding", "outstanding amount"),
+    "quantity": ("quantity", "qty", "units", "quantity ordered"),
+    "sku": ("sku", "stock keeping unit", "item code", "product code"),
+    "discount": ("discount", "discount amount", "total discount", "amount off", "discount money"),
+    "percentage": ("percentage", "percent", "percent off", "percentage off", "discount percentage"),
+    "web_url": ("url", "html url", "web url", "permalink", "permalink url", "hosted url", "public url", "link"),
+    "assignee": ("assignee", "assigned to", "assignee id", "assigned user"),
+    "color": ("color", "colour"),
     "balance": ("balance", "account balance"),
     "tax_id": ("tax id", "tax number", "vat number", "tax ids", "vat id"),
     "last_seen_at": (
@@ -284,8 +329,11 @@ def concept(name: str) -> str | None:
     found = _PHRASE_TO_CONCEPT.get(phrase)
     if found is None and len(tokens) > 1 and tokens[-1] in ("id", "ids") and {"external", "reference"} & set(tokens):
         found = "external_id"
-    if found is None and tokens and tokens[-1] in ("url", "uri") and " ".join(tokens[:-1]) in _PHRASE_TO_CONCEPT:
-        found = _PHRASE_TO_CONCEPT[" ".join(tokens[:-1])]
+    if found is None and tokens and tokens[-1] in ("url", "uri"):
+        found = _PHRASE_TO_CONCEPT.get(" ".join(tokens[:-1]))
+        found = found if found in LINK_CONCEPTS else None  # an avatar_url is an avatar; a comments_url no comment
+    if found is None and len(tokens) > 1 and tokens[-1] in RENDERINGS:
+        found = _PHRASE_TO_CONCEPT.get(" ".join(tokens[:-1]))  # description_plaintext is a description
     if found is None and len(tokens) > 1:
         # Every word names the same concept on its own: state_province_region is a region.
         votes = {_PHRASE_TO_CONCEPT.get(t) for t in tokens}
@@ -293,6 +341,11 @@ def concept(name: str) -> str | None:
             found = votes.pop()
     return found
 
+
+RENDERINGS = frozenset({"plaintext", "plain", "html", "markdown", "md", "raw", "formatted", "rendered", "text"})
+"""Words that name how a value is written, not what it is."""
+LINK_CONCEPTS = frozenset({"avatar", "website", "web_url"})
+"""Concepts whose values are links, so ``<concept>_url`` names them too."""
 
 GENERIC = {
     "type",

@@ -52,7 +52,7 @@ def test_map_table_for_review(project: Path) -> None:
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].startswith("GET /contacts -> POST /customers")
-    assert lines[1].split() == ["source", "destination", "type", "confidence", "reason"]
+    assert lines[1].split() == ["source", "destination", "type", "confidence", "review", "reason"]
     assert any(line.split()[:3] == ["email_address", "email", "mapping"] for line in lines)
     assert any("explicit transform in the manifest" in line for line in lines)
 

@@ -68,6 +68,22 @@ def test_violations_name_nested_fields_and_formats() -> None:
     assert [(v.field, v.code) for v in found] == [("contact.id", "required"), ("emails[].value", "format")]
 
 
+def test_formats_are_checked_in_every_dialect() -> None:
+    """date, date-time, uuid and uri in OpenAPI 3.0, Swagger 2.0 and OpenAPI 3.1, on both validation paths (draft 4
+    knows neither date nor uuid: they are checked all the same, as Prism and most servers do)."""
+    good = {"d": "2019-09-15", "t": "2012-02-22T02:06:58.147Z", "u": "b421eaeb-5340-47ca-baf3-897a3e70f16a",
+            "l": "https://api.github.com/repos/o/r/issues/1"}  # fmt: skip
+    bad = {"d": "2019-09-15T00:00:00Z", "t": "2019-09-15", "u": "12345", "l": "not a uri"}
+    formats = {"d": "date", "t": "date-time", "u": "uuid", "l": "uri"}
+    schema = {"type": "object", "properties": {k: {"type": "string", "format": f} for k, f in formats.items()}}
+    for dialect in ("openapi-3.0", "swagger-2.0", "openapi-3.1"):
+        for fast in (False, True):
+            validator = RecordValidator(schema, {}, dialect, fast=fast)
+            assert validator.violations(good) == [], (dialect, fast)
+            found = [(v.field, v.code) for v in validator.violations(bad)]
+            assert found == [(k, "format") for k in sorted(formats)], (dialect, fast)
+
+
 def test_any_of_required_is_explained() -> None:
     schema = {
         "type": "object",

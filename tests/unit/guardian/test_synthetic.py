@@ -1,12 +1,18 @@
-"""Synthetic numbers stay inside the declared ranges: short digit patterns, destination targets, source bounds."""
+"""Synthetic values: numbers stay inside the declared ranges (short digit patterns, destination targets, source
+bounds); strings follow the spec's examples, and enum-like ones take the spec's values, never a Faker guess."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+import pytest
+
+from tests.conftest import shared_specs
 from vitesse.guardian.ranges import INTEGER_FORMATS, NumberRange
 from vitesse.guardian.synthetic import REPEAT_EXTRA, RecordGenerator
+from vitesse.ingest import ingest_spec
+from vitesse.shapes import shape
 
 COUNT = 200  # every record kind (realistic, required-only, edge) many times over
 
@@ -109,3 +115,53 @@ def test_targets_reach_nested_and_list_fields_by_path() -> None:
     assert all(10000 <= int(r["address"]["zip"]) <= 99999 for r in records)
     assert all(1 <= e["rank"] <= 5 for r in records for e in r["emails"])
     assert RecordGenerator({}, 3, targets=targets).records(schema, 40) == records  # still deterministic
+
+
+def named_values(name: str, field: dict[str, Any], schemas: dict[str, Any] | None = None, seed: int = 0) -> list[Any]:
+    """The values generated for one required field called ``name`` over COUNT records (every kind)."""
+    schema = {"type": "object", "required": [name], "properties": {name: field}}
+    return [r[name] for r in RecordGenerator(schemas or {}, seed).records(schema, COUNT)]
+
+
+def test_an_enum_like_string_takes_the_values_its_spec_gives() -> None:
+    described = {"type": "string", "example": "open", "description": "State of the issue; either 'open' or 'closed'"}
+    assert set(named_values("state", described)) == {"open", "closed"}
+    # the values other schemas of the spec give a field of that name beside the same example (an enum elsewhere)
+    others = {
+        "milestone": {"properties": {"state": {"type": "string", "enum": ["open", "closed"]}}},
+        "asset": {"properties": {"state": {"type": "string", "enum": ["uploaded"]}}},  # not beside "open"
+    }
+    assert set(named_values("state", {"type": "string", "example": "open"}, others)) == {"open", "closed"}
+    assert set(named_values("state", {"type": "string", "example": "open"})) == {"open"}  # nothing else given
+    listed = {"type": "string", "description": "Can be one of `low`, `normal` or `high`."}
+    assert set(named_values("priority", listed)) == {"low", "normal", "high"}
+    # without examples or listed values a state is still an address's (a region code), and a title free text
+    regions = [v for i, v in enumerate(named_values("state", {"type": "string"})) if i % 4 != 2]  # edge aside
+    assert all(re.fullmatch("[A-Z]{2}", v) for v in regions)
+    regions = named_values("state", {"type": "string", "example": "CA"})[::4]  # an address's, by its example
+    assert all(re.fullmatch("[A-Z]{2}", v) for v in regions) and len(set(regions)) > 10
+    assert len(set(named_values("title", {"type": "string", "example": "Found a bug"}))) > 20
+
+
+def test_enum_values_come_in_turn() -> None:
+    firsts = named_values("status", {"type": "string", "enum": ["lead", "active", "churned"]})[:3]
+    assert sorted(firsts) == ["active", "churned", "lead"]
+
+
+def test_strings_take_the_shape_of_their_examples() -> None:
+    urls = named_values("events", {"type": "string", "example": "https://api.github.com/repos/o/r/events"})
+    assert all(shape(v) == "url" for v in urls)  # no format, but URL examples: a URL, even in edge records
+    gids = named_values("gid", {"type": "string", "example": "12345"})
+    assert all(re.fullmatch("[1-9][0-9]*", v) for v in gids)  # digits, not the hex a name ending in id gets
+    bodies = named_values("contents", {"type": "string", "example": "It looks like the new widget form is broken."})
+    assert sum(shape(v) == "prose" for v in bodies) > COUNT / 2  # edge records still get empty and unicode text
+
+
+@pytest.mark.slow
+def test_github_issues_get_open_and_closed_states() -> None:
+    github = ingest_spec(str(shared_specs() / "github-rest" / "api.github.com-2020-09.json"))
+    schema = github.endpoint("GET /repos/{owner}/{repo}/issues").response_schema
+    for seed in (0, 1, 2):
+        records = RecordGenerator(github.schemas, seed).records(schema, 5)  # the default sample size
+        assert {r["state"] for r in records} == {"open", "closed"}, seed
+        assert RecordGenerator(github.schemas, seed).records(schema, 5) == records

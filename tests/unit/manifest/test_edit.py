@@ -56,3 +56,64 @@ def test_write_refuses_to_overwrite(tmp_path: Path) -> None:
     assert written.name == "demo" and (tmp_path / "demo.yaml").read_text().startswith("# made by a test\n")
     with pytest.raises(ManifestError, match="already exists"):
         write_manifest(tmp_path / "demo.yaml", data)
+
+
+LONG_LINE = (  # past the width a new file wraps at
+    "source: {api: People, spec: specs/people.yaml, endpoint: GET /people, "
+    "params: {owner: octocat, repo: hello-world, state: all}}"
+)
+REVIEWED = """\
+version: 1
+name: demo
+LONG_LINE
+destination: {api: Contacts}
+mapping:
+  hints:
+    id: external_id   # the person's id
+    # reviewed by the data team
+  # weaker pairs stay unmapped
+  min_confidence: 0.6
+  transforms:
+    - {dest_field: status, transform_type: custom, template: "'lead'"}  # always a lead
+# five records
+test: {sample_size: 5}
+""".replace("LONG_LINE", LONG_LINE)
+
+
+def test_entries_are_added_to_nested_mappings_and_lists_with_their_comments_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "demo.yaml"
+    path.write_text(REVIEWED)
+    long_template = "((full_name or '').split(' ', 1) + [''])[1] if full_name is string else 'nobody at all, really'"
+    loaded = edit_manifest(
+        path,
+        {("mapping", "hints", "address.city"): "city"},  # a key holding a dot
+        append={
+            "mapping.transforms": [
+                {"dest_field": "name", "transform_type": "custom", "source_fields": ["a", "b"], "template": "a ~ b"},
+                {"dest_field": "last", "transform_type": "custom", "source_fields": ["n"], "template": long_template},
+            ]
+        },
+    )
+    assert loaded.manifest.mapping.hints == {"id": "external_id", "address.city": "city"}
+    assert [t.dest_field for t in loaded.manifest.mapping.transforms] == ["status", "name", "last"]
+    assert path.read_text() == REVIEWED.replace(
+        "    id: external_id   # the person's id\n",
+        "    id: external_id   # the person's id\n    address.city: city\n",
+    ).replace(
+        """always a lead\n""",
+        "always a lead\n"
+        "    - {dest_field: name, transform_type: custom, source_fields: [a, b], template: a ~ b}\n"
+        "    - dest_field: last\n"
+        "      transform_type: custom\n"
+        "      source_fields: [n]\n"
+        f"      template: {long_template}\n",
+    )  # the long line of source stays as it was: an edit never re-wraps
+
+
+def test_a_new_block_goes_above_the_comments_that_followed_the_last_key(tmp_path: Path) -> None:
+    path = tmp_path / "demo.yaml"
+    path.write_text(TEXT + "# end of the manifest\n")
+    edit_manifest(path, {("mapping", "hints", "id"): "external_id"})
+    assert path.read_text().endswith(
+        "  sample_size: 5\nmapping:\n  hints:\n    id: external_id\n# end of the manifest\n"
+    )

@@ -1,0 +1,193 @@
+"""The mapper beyond people: where a field lies, deprecated and read-only parents, entity vocabulary, and the
+conversions a pair needs (money units, dates, currency case, state -> boolean)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.unit.mapping.test_propose import DT, INT, UNIX, B, S, by_dest, obj, spec
+from vitesse.ingest import ingest_spec
+from vitesse.ingest.models import Endpoint
+from vitesse.manifest.models import MappingConfig
+from vitesse.mapping.compile import compile_mapping
+from vitesse.mapping.context import Placement, container_fit, record_words, singular, wrapper_prefix
+from vitesse.mapping.fields import Field, flatten
+from vitesse.mapping.money import exponent, major_to_minor, minor_to_major, to_date
+from vitesse.mapping.propose import propose_mapping
+
+
+def propose_between(source: dict, dest: dict, *, source_path: str = "/issues", dest_path: str = "/tasks", **kw):
+    src = Endpoint(path=source_path, method="GET", response_schema=source, record_path="[]")
+    dst = Endpoint(path=dest_path, method="POST", request_schema=dest)
+    return propose_mapping(spec(src), src, spec(dst), dst, MappingConfig(), **kw)
+
+
+def test_children_of_read_only_and_deprecated_parents_inherit_it() -> None:
+    schema = obj(
+        created_by={"type": "object", "readOnly": True, "properties": {"gid": S}},
+        old={"type": "object", "deprecated": True, "properties": {"x": S}},
+        note={"type": "string", "description": "The note.\n\nDeprecated at 2022-07-20, use `notes`."},
+        fine={"type": "string", "description": "Replaces the deprecated `old` field.", "example": "hi"},
+    )
+    fields = {f.path: f for f in flatten(schema, {})}
+    assert fields["created_by.gid"].read_only
+    assert fields["old.x"].deprecated and fields["note"].deprecated
+    assert not fields["fine"].deprecated and fields["fine"].examples == ("hi",)
+
+
+def test_placement_wrappers_record_self_and_references() -> None:
+    dests = [
+        Field("Items[].Name"),
+        Field("Items[].Code"),
+        Field("Items[].SalesDetails.UnitPrice"),
+        Field("Items[].Contact.ContactID"),
+        Field("Items[].Contact.Name"),
+    ]
+    assert wrapper_prefix(dests) == "Items[]."
+    place = Placement(dests, record_words(["Create Xero items from Square catalog items"]), request=True)
+    assert place.containers(dests[0]) == []
+    assert place.containers(dests[2]) == [frozenset({"sale", "detail"})] or place.containers(dests[2])
+    assert place.in_reference(dests[4]) and not place.in_reference(dests[3])
+    assert place.own_id(dests[3])
+    source = Placement([Field("item_data.name"), Field("id")], record_words(["catalog items"]))
+    assert source.containers(Field("item_data.name")) == []  # named after the record itself
+    assert singular("categories") == "category" and singular("addresses") == "address"
+
+
+def test_container_fit_costs_more_per_unshared_level() -> None:
+    deep = [frozenset({"last", "finalization", "error"}), frozenset({"source"}), frozenset({"klarna"})]
+    assert container_fit([], []) == 1.0
+    assert container_fit([frozenset({"address"})], [frozenset({"address"})]) == 1.0
+    assert container_fit([frozenset({"address"})], []) > 0.95
+    assert container_fit(deep, []) < 0.75
+
+
+def test_money_units_follow_the_currency_exponent() -> None:
+    assert minor_to_major(1999, "usd") == 19.99
+    assert minor_to_major(500, "JPY") == 500
+    assert minor_to_major(1234, "KWD") == 1.234
+    assert major_to_minor(19.99, "EUR") == 1999 and major_to_minor(0.005, None) == 1
+    assert exponent(None) == 2 and minor_to_major(None) is None
+    assert to_date(1_700_000_000) == "2023-11-14" and to_date("2024-03-01T23:00:00Z") == "2024-03-01"
+    with pytest.raises(ValueError):
+        to_date("yesterday")
+
+
+def test_entity_names_conversions_and_flags_are_proposed() -> None:
+    issue = obj(
+        id=INT,
+        title=S,
+        body=S,
+        comments_url={"type": "string", "format": "uri"},
+        state={"type": "string", "description": "State of the issue; either 'open' or 'closed'", "example": "open"},
+        created_at=DT,
+        price=obj(amount={**INT, "description": "in the smallest currency unit"}, currency=S),
+    )
+    task = obj(
+        name=S,
+        notes=S,
+        completed=B,
+        start_on={"type": "string", "format": "date"},
+        external=obj(gid=S),
+        unit_price={"type": "number"},
+    )
+    logic = propose_between(issue, task, intent="Create tasks from issues")
+    got = by_dest(logic)
+    assert got["name"].source_field == "title"
+    assert got["notes"].source_field == "body"  # not comments_url: a link is not a note
+    assert got["external.gid"].source_field == "id"
+    assert got["completed"].template == "state == 'closed'"
+    assert got["unit_price"].template == "price.amount | minor_to_major(price.currency)"
+    out = compile_mapping(logic)(
+        {"id": 7, "title": "Bug", "body": "b", "state": "closed", "price": {"amount": 250, "currency": "jpy"}}
+    )
+    assert out.record["completed"] is True and out.record["unit_price"] == 250
+    dated = propose_between(obj(created=UNIX), obj(start_on={"type": "string", "format": "date"}))
+    assert not dated.transformations or dated.transformations[0].template in (None, "created | to_date")
+
+
+def test_person_records_keep_name_and_title_apart() -> None:
+    person = obj(name=S, title=S)
+    contact = obj(full_name=S, job_title=S)
+    got = by_dest(
+        propose_between(person, contact, source_path="/users", dest_path="/contacts", intent="users to contacts")
+    )
+    assert got["full_name"].source_field == "name" and got["job_title"].source_field == "title"
+
+
+@pytest.mark.slow
+def test_github_issues_to_asana_tasks_on_the_real_specs(specs_dir: Path) -> None:
+    github = ingest_spec(str(specs_dir / "github-rest" / "api.github.com-2020-09.json"))
+    asana = ingest_spec(str(specs_dir / "asana" / "asana_oas.yaml"))
+    source, dest = github.endpoint("GET /repos/{owner}/{repo}/issues"), asana.endpoint("POST /tasks")
+    intent = "Create Asana tasks from GitHub issues"
+    logic = propose_mapping(github, source, asana, dest, MappingConfig(), intent=intent)
+    got = by_dest(logic)
+    assert got["data.name"].sources == ["title"] and got["data.notes"].sources == ["body"]
+    completed = got["data.completed"]  # this schema's state only has the example 'open'
+    assert completed.sources == ["state"] and completed.template == "state is not none and state not in ['open']"
+    assert all(t.sources != ["comments_url"] for t in logic.transformations)
+    assert all(not t.dest_field.startswith("data.created_by.") for t in logic.transformations)  # read-only parent
+
+
+def test_enum_values_are_translated_and_the_rest_become_null() -> None:
+    invoice = obj(status={"type": "string", "enum": ["draft", "open", "paid", "void", "uncollectible"]})
+    xero = obj(Status={"type": "string", "enum": ["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED"]})
+    logic = propose_between(invoice, xero, source_path="/invoices", dest_path="/Invoices", intent="invoices")
+    status = by_dest(logic)["Status"]
+    assert status.template == "status | translate({'draft': 'DRAFT', 'paid': 'PAID', 'void': 'VOIDED'})"
+    assert "no counterpart for open, uncollectible" in status.reason
+    run = compile_mapping(logic)
+    assert run({"status": "void"}).record == {"Status": "VOIDED"}
+    assert run({"status": "open"}).record.get("Status") is None
+
+
+def test_boolean_flags_from_their_opposites() -> None:
+    item = obj(is_archived=B, sellable=B)
+    product = obj(active=B, IsSold=B)
+    got = by_dest(propose_between(item, product, source_path="/items", dest_path="/products", intent="items"))
+    assert got["active"].template == "not is_archived"
+    assert got["IsSold"].template == "sellable" or got["IsSold"].source_field == "sellable"
+
+
+def test_example_shapes_keep_links_out_of_text() -> None:
+    issue = obj(
+        html_url={"type": "string", "example": "https://github.com/o/r/issues/1"},
+        summary={"type": "string", "example": "It crashes when I click save."},
+    )
+    task = obj(description={"type": "string", "example": "Mittens really likes the stuff from Humboldt."})
+    got = by_dest(propose_between(issue, task, intent="issues to tasks"))
+    assert "description" not in got or got["description"].source_field != "html_url"
+
+
+def test_the_counterparty_key_and_money_objects() -> None:
+    invoice = obj(id=S, number=S, customer=S, amount_due=INT, currency=S, closed_issues=INT)
+    xero = obj(
+        Invoices={
+            "type": "array",
+            "items": obj(
+                InvoiceNumber=S,
+                Reference=S,
+                Contact=obj(ContactID=S, ContactNumber=S, Name=S),
+                AmountDue={"type": "number"},
+            ),
+        }
+    )
+    got = by_dest(propose_between(invoice, xero, source_path="/invoices", dest_path="/Invoices", intent="invoices"))
+    assert got["Invoices[].InvoiceNumber"].source_field == "number"  # the record's own word goes
+    assert got["Invoices[].Reference"].source_field == "id"
+    assert got["Invoices[].Contact.ContactNumber"].source_field == "customer"  # the same party
+    assert "Invoices[].Contact.ContactID" not in got  # the destination's own key for the contact
+    refund = obj(id=S, amount=INT, currency=S)
+    square = obj(amount_money=obj(amount=INT, currency=S), customer_id=S)
+    got = by_dest(propose_between(refund, square, source_path="/refunds", dest_path="/refunds", intent="refunds"))
+    assert got["amount_money.amount"].source_field == "amount"
+    assert "customer_id" not in got  # a refund's id is no customer's id
+
+
+def test_the_head_word_of_a_name_stays() -> None:
+    issue = obj(closed_issues=INT, state={"type": "string", "enum": ["open", "closed"]})
+    got = by_dest(propose_between(issue, obj(completed=B), intent="Create tasks from issues"))
+    assert got["completed"].sources == ["state"] and got["completed"].template == "state == 'closed'"

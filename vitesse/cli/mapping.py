@@ -1,0 +1,97 @@
+"""`vitesse map NAME [--accept [FIELD...]]`: step 3, and accepting the fields that need review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from vitesse import jsoncodec
+from vitesse.cli.options import handle_errors, json_option, project_option
+from vitesse.cli.output import emit_json, progress, table
+from vitesse.envelope import step_envelope
+from vitesse.mapping import map_integration
+from vitesse.project import Project
+
+
+@click.command(name="map")
+@click.argument("name")
+@click.argument("fields", nargs=-1, metavar="[FIELD]...")
+@click.option(
+    "--accept",
+    is_flag=True,
+    help="Accept the fields that need review (all, or the destination FIELDs named) into the manifest as hints, "
+    "or explicit transforms when a hint cannot say it (comments kept), then map again.",
+)
+@project_option
+@json_option
+@handle_errors
+def map_command(name: str, fields: tuple[str, ...], accept: bool, project: Path, as_json: bool) -> None:
+    """Step 3: propose the field mapping between the two endpoints (status: testing).
+
+    Fields proposed below mapping.review_below need review: each counts as a failed test until accepted with
+    --accept (or decided by a hint, transform or ignore in the manifest)."""
+    if fields and not accept:
+        raise click.UsageError(f"FIELD arguments ({' '.join(fields)}) are only used with --accept")
+    proj = Project(project)
+    mf = proj.load(name)
+    progress(f"{mf.name}: mapping")
+    if accept:
+        from vitesse.mapping.accept import map_accepting
+
+        artifact, mf, accepted = map_accepting(mf, proj.store, fields, peers=proj.peers(exclude=mf.name))
+        if accepted:
+            click.echo(f"accepted {len(accepted.fields)} field(s), mapped again; wrote to {mf.path}:", err=as_json)
+            for line in accepted.lines():
+                click.echo(f"  {line}", err=as_json)
+        else:
+            click.echo("nothing to accept: no field needs review", err=as_json)
+    else:
+        artifact = map_integration(mf, proj.store, peers=proj.peers(exclude=mf.name))
+    logic = artifact.data["mapping_logic"]
+    if as_json:
+        emit_json(step_envelope("map", artifact, mf))
+        return
+    click.echo(
+        f"{logic['source_method']} {logic['source_endpoint']} -> {logic['dest_method']} {logic['dest_endpoint']}"
+        f"   ({len(logic['transformations'])} fields, complexity {logic['complexity_score']}/10)"
+    )
+    rows = [
+        [
+            _mapped_from(t),
+            t["dest_field"],
+            t["transform_type"],
+            f"{t['confidence']:.2f}",
+            "needs review" if t.get("needs_review") else "",
+            t["reason"],
+        ]
+        for t in logic["transformations"]
+    ]
+    click.echo(table(rows, ["source", "destination", "type", "confidence", "review", "reason"]))
+    if logic["unmapped_required"]:
+        click.echo(f"unmapped required: {', '.join(logic['unmapped_required'])} (add a hint or a transform)")
+    for miss in logic["below_threshold"][:10]:
+        click.echo(
+            f"near miss: {miss['source_field']} -> {miss['dest_field']} ({miss['confidence']:.2f}): {miss['reason']}"
+        )
+    from vitesse.mapping.proposals import flow
+
+    for key, proposal in logic.get("proposals", {}).items():  # never applied: the manifest is the user's
+        click.echo(f"proposal: add {key}: {flow(proposal['value'])} ({proposal['reason']})")
+    click.echo(f"map {artifact.version} stored; status: testing. Next: vitesse test {mf.name}")
+    pending = [t["dest_field"] for t in logic["transformations"] if t.get("needs_review")]
+    if pending:  # the last line: how to accept them
+        click.echo(
+            f"{len(pending)} field(s) need review (proposed below review_below {logic.get('review_below', 0.8):g}; "
+            f"each is a failed test until accepted): {', '.join(pending)}. If they are right: vitesse map {mf.name} "
+            f"--accept (all) or --accept {pending[0]}{' ...' if len(pending) > 1 else ''}; else set a hint, "
+            "transform or ignore for them in the manifest"
+        )
+
+
+def _mapped_from(t: dict[str, Any]) -> str:
+    """The review table's source column: the source fields, or a constant's value."""
+    if t["transform_type"] == "constant":
+        return "= " + jsoncodec.dumps(t["value"]).decode()[:40]
+    return ", ".join(t["source_fields"] or []) or t["source_field"] or "-"
