@@ -14,6 +14,8 @@ For each mapped destination field this compares, beyond the JSON schema (which t
   does not go into a field whose examples are sentences.
 - ``values``: a destination without an enum whose description lists its values ("one of `a`, `b`"), backed by its
   examples, gets one of them.
+- ``partial``: a money object (an amount and a currency side by side, Square's ``amount_money``) written with its
+  currency and without its amount: schema-valid where neither is required, and a refund of nothing.
 
 Only clear conflicts count: a field without examples, or whose examples disagree, is not checked; null and empty
 values are not; a free-text example of a container-like field (``external.data``: "A blob of information.") is a
@@ -30,6 +32,7 @@ from typing import Any
 
 from vitesse.mapping.fields import Field
 from vitesse.mapping.models import MappingLogic, Transformation
+from vitesse.mapping.vocabulary import concept, words
 from vitesse.shapes import (
     DISTINCTIVE,
     FORMAT_SHAPES,
@@ -42,7 +45,7 @@ from vitesse.shapes import (
     shape,
 )
 
-CHECKS = ("examples", "source", "values")
+CHECKS = ("examples", "source", "values", "partial")
 PASS_THROUGH = frozenset({"direct", "mapping"})
 USER_STATED = "explicit transform in the manifest"
 """The reason the mapper gives a transformation copied from ``mapping.transforms``."""
@@ -101,6 +104,7 @@ class MeaningCheck:
         self.plans = [
             plan for t in logic.transformations if (plan := _plan(t, dests.get(t.dest_field), sources)) is not None
         ]
+        self.money = money_objects(dest_fields)
 
     def problems(self, record: Any, *, skip: frozenset[str] | set[str] = frozenset()) -> list[MeaningProblem]:
         """The meaning problems of one transformed record; fields in ``skip`` (already failing the schema) aside."""
@@ -113,7 +117,32 @@ class MeaningCheck:
                 if problem is not None:
                     found.append(problem)
                     break
+        for container, (amount, currency) in self.money.items():
+            for value in values_at(record, container) if container else [record]:
+                if isinstance(value, dict) and value.get(currency) not in (None, "") and value.get(amount) is None:
+                    where = f"{container}.{amount}" if container else amount
+                    found.append(
+                        MeaningProblem(
+                            where,
+                            "partial",
+                            f"{where}: the money object has a currency ({quote(value.get(currency))}) and no amount; "
+                            f"map its amount, or leave the currency out",
+                        )
+                    )
+                    break
         return found
+
+
+def money_objects(dest_fields: list[Field]) -> dict[str, tuple[str, str]]:
+    """Containers holding an amount and a currency side by side: container path -> (amount leaf, currency leaf)."""
+    by_parent: dict[str, dict[str, str]] = {}
+    for field in dest_fields:
+        names = words(field.name)
+        if field.type in ("integer", "number") and names[-1:] == ("amount",):
+            by_parent.setdefault(field.parent, {}).setdefault("amount", field.name)
+        elif field.type == "string" and concept(field.name) == "currency":
+            by_parent.setdefault(field.parent, {}).setdefault("currency", field.name)
+    return {p: (k["amount"], k["currency"]) for p, k in by_parent.items() if len(k) == 2 and p}
 
 
 def _plan(t: Transformation, dest: Field | None, sources: dict[str, Field]) -> _Plan | None:

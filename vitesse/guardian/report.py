@@ -163,11 +163,15 @@ MEANING_CHECKS = {
     "examples": "the values do not look like the destination's examples",
     "source": "the source field's spec says it holds something else than the destination's examples show",
     "values": "the values are not among those the destination's description lists",
+    "partial": "its money object gets a currency and no amount",
 }
 
 
 def _suggest_meaning(where: str, check: str, t: Any, hint: Any, example: str) -> str:
     """What to change when a mapped value does not mean what the destination field holds (guardian/meaning.py)."""
+    if check == "partial":
+        near = f" (near miss: `{hint.source_field}: {where}`, {hint.confidence:.2f})" if hint is not None else ""
+        return f"nothing fills {where} beside its currency: add a hint `<amount field>: {where}`{near}"
     fed = f"{where} gets {', '.join(t.sources) or 'a template'} via {t.transform_type}" if t is not None else where
     other = (
         f"add the hint `{hint.source_field}: {where}` (near miss, confidence {hint.confidence:.2f})"

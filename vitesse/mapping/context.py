@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from vitesse.mapping.fields import Field
 from vitesse.mapping.vocabulary import NOISE, words
 
-CONTAINER_NOISE = NOISE - {"item"}
-"""Words that make a container a wrapper (``data``, ``attributes``, ``profile``); Square's ``item_data`` is a place
-of its own unless the record is an item."""
+CONTAINER_NOISE = NOISE - {"item"} | {"metadata", "spec", "properties"}
+"""Words that make a container a wrapper (``data``, ``attributes``, ``profile``, Kubernetes' ``metadata`` and
+``spec``, HubSpot's ``properties``); Square's ``item_data`` is a place of its own unless the record is an item."""
 ID_LEAVES = frozenset({"id", "gid", "uid", "uuid", "key"})
 _PARENT_SYNONYMS = {
     "location": "address",

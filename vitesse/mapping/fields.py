@@ -66,6 +66,9 @@ _DEPRECATED = re.compile(
 )
 """A description that says the field itself is deprecated ("Deprecated at 2022-07-20, ...", "This field is
 deprecated"), not one that mentions another deprecated field."""
+_READ_ONLY = re.compile(r"\bpopulated by the system\b|(^|[.!\n]\s*)(read[- ]only|output only)\s*(\.|$)", re.I | re.M)
+"""A description that says the field is the server's ("Populated by the system. Read-only.", "Output only."), where
+the schema does not set ``readOnly``; "read-only after creation" is not."""
 
 
 class _Flattener:
@@ -206,8 +209,11 @@ class _Flattener:
 def _flags(view: dict[str, Any]) -> frozenset[str]:
     """The flags of one schema that its children inherit."""
     found = {key for key in ("readOnly", "writeOnly", "deprecated") if view.get(key) is True}
-    if _DEPRECATED.search(str(view.get("description") or "")):
+    description = str(view.get("description") or "")
+    if _DEPRECATED.search(description):
         found.add("deprecated")
+    if _READ_ONLY.search(description):
+        found.add("readOnly")
     return frozenset(found)
 
 

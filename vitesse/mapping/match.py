@@ -29,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from scipy.optimize import linear_sum_assignment
 
-from vitesse.mapping.context import ID_LEAVES, Placement, container_fit, singular
+from vitesse.mapping.context import CONTAINER_NOISE, ID_LEAVES, Placement, container_fit, singular
 from vitesse.mapping.fields import Field
 from vitesse.mapping.types import compatibility
 from vitesse.mapping.vocabulary import GENERIC, HYPERMEDIA, NOISE, concept, meaningful, words
@@ -110,7 +110,7 @@ def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
         parent = field.parent.rsplit(".", 1)[-1].removesuffix("[]")
         if name == "amount" and words(parent)[-1:] == ("money",):
             return parent.rsplit("_", 1)[0] if "_" in parent else name  # Square's base_price_money.amount: a price
-        if not {singular(w) for w in words(parent)} <= record | NOISE:
+        if not {singular(w) for w in words(parent)} <= record | CONTAINER_NOISE:
             return f"{parent}_{name}"
     return name
 
@@ -129,7 +129,9 @@ PERSON_WORDS = frozenset(
     | {"recipient", "candidate", "patient", "student", "audience", "account"}
 )
 """Record types whose ``name`` is a person's (or company's) full name and whose ``title`` is a job title."""
-RECORD_LABELS = frozenset({"name", "title", "summary", "subject", "headline", "display name", "label", "caption"})
+RECORD_LABELS = frozenset(
+    {"name", "title", "summary", "subject", "headline", "display name", "label", "caption", "friendly name"}
+)
 """What labels a record that is not a person: a task's name is an issue's title."""
 
 

@@ -240,3 +240,33 @@ def test_the_right_pairs_pass_and_the_state_transform_sees_both_states(
     assert {s["source"]["state"] for s in samples} <= {"open", "closed"}
     completed = [t["transformed"]["data"]["completed"] for t in samples]
     assert set(completed) == {True, False}  # `state == 'closed'` is exercised both ways
+
+
+def test_a_money_object_with_a_currency_and_no_amount_is_partial() -> None:
+    from vitesse.guardian.meaning import MeaningCheck
+    from vitesse.mapping.fields import Field
+    from vitesse.mapping.models import MappingLogic, Transformation
+
+    logic = MappingLogic(
+        source_endpoint="/refunds",
+        source_method="GET",
+        dest_endpoint="/refunds",
+        dest_method="POST",
+        transformations=[
+            Transformation(
+                dest_field="amount_money.currency",
+                source_field="currency",
+                transform_type="direct",
+                confidence=1,
+                reason="hint",
+            )
+        ],
+        complexity_score=1,
+    )
+    dests = [Field("amount_money.amount", type="integer"), Field("amount_money.currency", type="string")]
+    check = MeaningCheck(logic, [Field("currency", type="string")], dests)
+    [problem] = check.problems({"amount_money": {"currency": "USD"}})
+    assert problem.code == "meaning.partial" and problem.field == "amount_money.amount"
+    assert "no amount" in problem.message
+    assert check.problems({"amount_money": {"currency": "USD", "amount": 5}}) == []
+    assert check.problems({}) == []

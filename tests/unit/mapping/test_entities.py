@@ -31,8 +31,15 @@ def test_children_of_read_only_and_deprecated_parents_inherit_it() -> None:
         note={"type": "string", "description": "The note.\n\nDeprecated at 2022-07-20, use `notes`."},
         fine={"type": "string", "description": "Replaces the deprecated `old` field.", "example": "hi"},
     )
+    schema["properties"]["status"] = {
+        "type": "object",
+        "description": "Most recently observed status. Populated by the system. Read-only.",
+        "properties": {"phase": S},
+    }
+    schema["properties"]["kind"] = {"type": "string", "description": "Read-only after creation."}
     fields = {f.path: f for f in flatten(schema, {})}
     assert fields["created_by.gid"].read_only
+    assert fields["status.phase"].read_only and not fields["kind"].read_only  # said in prose
     assert fields["old.x"].deprecated and fields["note"].deprecated
     assert not fields["fine"].deprecated and fields["fine"].examples == ("hi",)
 
