@@ -6,6 +6,9 @@ A bad value gives a per-record error for that field; the other fields and the ot
 
 Path rules: ``a.b`` reads nested objects; ``a[].b`` into a destination without ``[]`` reads the first element;
 ``a[].b`` -> ``c[].d`` maps the list element-wise; a destination ``c[].d`` fed by a scalar writes the first element.
+A ``custom`` template whose source fields all lie in one list's elements (``lines.data[].amount``,
+``lines.data[].currency``) and whose destination is in a list (``LineItems[].LineAmount``) runs once per element,
+reading that element's fields (``amount | minor_to_major(currency)``).
 """
 
 from __future__ import annotations
@@ -100,6 +103,16 @@ def _write(path: str, value: str, root: str, lines: list[str], indent: str) -> N
     lines.append(f"{indent}{target}[{name!r}] = {stored}")
 
 
+def per_element(t: Transformation) -> bool:
+    """A custom template that runs once per list element: its sources all lie in one list's elements and its
+    destination is in a list (module docstring)."""
+    heads = {_split_list(path) for path in t.sources}
+    if t.transform_type != "custom" or not heads or "[]" not in t.dest_field or not _split_list(t.dest_field)[1]:
+        return False
+    lists = {head for head, inner in heads}
+    return len(lists) == 1 and all(inner and "[]" not in inner for _, inner in heads) and "[]" in t.sources[0]
+
+
 def _split_list(path: str) -> tuple[str, str]:
     head, _, tail = path.partition("[]")
     return head, tail.removeprefix(".")
@@ -181,6 +194,10 @@ class _Builder:
         if t.transform_type == "custom":
             template = t.template or ""
             self.namespace[f"_custom{index}"] = compile_template(template, f"transform for {t.dest_field}")
+            if per_element(t):
+                self._element_wise(t, sources[0], ind, template=f"_custom{index}")
+                self._close(t)
+                return
             lines.append(f"{ind}v = _custom{index}(record)")
         elif t.transform_type == "collect":
             for k, source in enumerate(sources):
@@ -197,7 +214,8 @@ class _Builder:
         _write(t.dest_field, self._convert(t, "v"), "out", lines, ind + "    ")
         self._close(t)
 
-    def _element_wise(self, t: Transformation, source: str, ind: str) -> None:
+    def _element_wise(self, t: Transformation, source: str, ind: str, template: str | None = None) -> None:
+        """``a[].b`` -> ``c[].d``, element by element; with ``template``, its value for each element (an object)."""
         lines = self.lines
         src_list, src_inner = _split_list(source)
         dst_list, dst_inner = _split_list(t.dest_field)
@@ -210,13 +228,18 @@ class _Builder:
         lines.append(f"{ind}    targets = targets.setdefault({last!r}, [])")
         lines.append(f"{ind}    for position, item in enumerate(items):")
         inner = ind + "        "
-        if src_inner:
+        if template is not None:
+            lines.append(f"{inner}if item.__class__ is not dict: continue")
+            lines.append(f"{inner}v = {template}(item)")
+        elif src_inner:
             _read(src_inner, "v", "item", lines, inner)
         else:
             lines.append(f"{inner}v = item")
         lines.append(f"{inner}if v is None: continue")
         lines.append(f"{inner}while len(targets) <= position: targets.append({{}})")
-        if dst_inner:
+        if dst_inner and template is not None:
+            _write(dst_inner, "v", "targets[position]", lines, inner)
+        elif dst_inner:
             _write(dst_inner, self._convert(t, "v"), "targets[position]", lines, inner)
         else:
             lines.append(f"{inner}targets[position] = {self._convert(t, 'v')}")

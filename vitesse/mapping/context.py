@@ -91,6 +91,11 @@ class Placement:
             tokens = words(field.name)
             named = tokens[-1:] == ("id",) and any(singular(t) in self.record for t in tokens[:-1])
             return field.name.lower() in ID_LEAVES or named
+        tokens = words(field.name)
+        if tokens[-1:] == ("id",) and tokens[:-1] and {singular(t) for t in tokens[:-1]} <= self.record:
+            return True  # the record's id, repeated in its parts (RepeatingInvoices[].LineItems[].RepeatingInvoiceID)
+        if field.parent.endswith("[]") and _is_own_id(field.name, field.parent.removesuffix("[]")):
+            return True  # a part's own id (LineItems[].LineItemID), which the destination assigns too
         return any(field.parent.removesuffix("[]") == c and _is_own_id(field.name, c) for c in self.references)
 
     def related(self, field: Field) -> bool:
@@ -115,17 +120,18 @@ class Placement:
 
 def _is_own_id(name: str, container: str) -> bool:
     """``id``/``gid``..., or the container's name + ID (``Invoice.InvoiceID``)."""
-    tokens = words(name)
-    own = words(container.rsplit(".", 1)[-1].removesuffix("[]"))
-    return name.lower() in ID_LEAVES or (tokens[-1:] == ("id",) and tokens[:-1] == own)
+    tokens = [singular(t) for t in words(name)]
+    own = [singular(t) for t in words(container.rsplit(".", 1)[-1].removesuffix("[]"))]
+    return name.lower() in ID_LEAVES or (tokens[-1:] == ["id"] and tokens[:-1] == own)
 
 
 def _reference_objects(fields: list[Field], prefix: str) -> list[str]:
-    """Nested containers that carry their own id (``Invoice`` with ``Invoice.InvoiceID``, ``assignee`` with
-    ``assignee.gid``): objects of other records, which a write references by id."""
+    """Nested objects that carry their own id (``Invoice`` with ``Invoice.InvoiceID``, ``assignee`` with
+    ``assignee.gid``): other records, which a write references by id. List elements with ids (``LineItems[]``)
+    are the record's own parts."""
     by_parent: dict[str, list[str]] = {}
     for field in fields:
-        if field.parent and field.parent + "." != prefix:
+        if field.parent and field.parent + "." != prefix and not field.parent.endswith("[]"):
             by_parent.setdefault(field.parent.removesuffix("[]"), []).append(field.name)
     return [
         parent

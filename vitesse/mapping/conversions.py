@@ -65,28 +65,48 @@ def in_minor_units(field: Field) -> bool:
     return field.type == "integer" or bool(_MINOR.search(field.description))
 
 
-def currency_for(field: Field, sources: list[Field]) -> Field | None:
-    """The currency that goes with an amount: a sibling ``currency``, else one at the record's root."""
-    currencies = [s for s in sources if concept(s.name) == "currency" and s.type == "string" and "[]" not in s.path]
+def currency_for(field: Field, sources: list[Field], element: str = "") -> Field | None:
+    """The currency that goes with an amount: a sibling ``currency``, else one up its path (in a list element:
+    only inside that element, ``element``), else one at the record's root."""
+    currencies = [s for s in sources if concept(s.name) == "currency" and s.type == "string"]
+    if element:
+        inside = [c for c in currencies if c.path.startswith(element + "[].")]
+        up = sorted((c for c in inside if field.path.startswith(c.parent + ".")), key=lambda c: -len(c.parent))
+        return up[0] if up else None
+    currencies = [c for c in currencies if "[]" not in c.path]
     sibling = [c for c in currencies if c.parent == field.parent]
     root = [c for c in currencies if not c.parent]
     found = sibling or root
     return found[0] if found else None
 
 
+def element_paths(source: Field, dest: Field) -> tuple[str, str] | None:
+    """(list, path inside its element) when ``source`` lies in a list's elements and ``dest`` in a list: the
+    template then runs once per element (`vitesse.mapping.compile.per_element`)."""
+    head, _, inner = source.path.partition("[].")
+    if not inner or "[]" in inner or "[]." not in dest.path:
+        return None
+    return head, inner
+
+
 def conversion(source: Field, dest: Field, sources: list[Field]) -> Conversion | None:
     """The template that turns ``source`` into what ``dest`` means, when a plain cast would be wrong."""
-    read = expression(source.path)
+    element = element_paths(source, dest)
+    read = expression(element[1] if element else source.path)
     if read is None:
         return None
     if is_money(source) and is_money(dest) and in_minor_units(source) != in_minor_units(dest):
-        currency = currency_for(source, sources)
-        given = expression(currency.path) if currency else None
+        currency = currency_for(source, sources, element[0] if element else "")
+        inside = element and currency is not None
+        given = expression(currency.path.partition("[].")[2] if inside else currency.path) if currency else None
         function = "minor_to_major" if in_minor_units(source) else "major_to_minor"
         units = "minor units -> a decimal amount" if in_minor_units(source) else "a decimal amount -> minor units"
+        each = " (for each element)" if element else ""
         if given:
-            return Conversion(f"{read} | {function}({given})", f"{units} with {currency.path}'s ISO 4217 exponent")
-        return Conversion(f"{read} | {function}", f"{units} (2 decimals: the record has no currency field)")
+            return Conversion(
+                f"{read} | {function}({given})", f"{units} with {currency.path}'s ISO 4217 exponent{each}"
+            )
+        return Conversion(f"{read} | {function}", f"{units} (2 decimals: the record has no currency field){each}")
     if dest.type == "string" and dest.format == "date" and (is_unix_time(source) or source.format == "date-time"):
         kind = "Unix seconds" if is_unix_time(source) else "a date-time"
         return Conversion(f"{read} | to_date", f"{kind} -> a date (YYYY-MM-DD)")

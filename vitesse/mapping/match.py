@@ -88,6 +88,16 @@ def _description_words(field: Field) -> frozenset[str]:
     return frozenset(w for w in _DESCRIPTION_WORDS.findall(text) if len(w) > 2 and w not in _STOP)
 
 
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Shared words over the smaller set (1 when one side's containers are all in the other's); 1 for two empty
+    sets, 0.5 when one side has none."""
+    if not a and not b:
+        return 1.0
+    if not a or not b:
+        return 0.5
+    return len(a & b) / min(len(a), len(b))
+
+
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     if not a and not b:
         return 1.0
@@ -102,11 +112,16 @@ def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     goes (``InvoiceNumber`` of an invoice is its ``number``)."""
     name = field.name
     tokens = words(name)
-    # the last word is the head (closed_issues is a count of issues): only the words before it can go
-    kept = [t for t in tokens[:-1] if singular(t) not in record] + list(tokens[-1:])
-    if record and len(kept) < len(tokens):
+    # Words naming the record or the field's own container go (Xero's LineItems[].LineAmount is an amount), but
+    # the last word is the head (closed_issues is a count of issues): only the words before it can go.
+    container = (
+        {singular(w) for w in words(field.parent.rsplit(".", 1)[-1].removesuffix("[]"))} if field.parent else set()
+    )
+    kept = [t for t in tokens[:-1] if singular(t) not in record | container] + list(tokens[-1:])
+    stripped = len(kept) < len(tokens)
+    if stripped:
         name = "_".join(kept)  # InvoiceNumber of an invoice: its number; user_id of a user: its id
-    if " ".join(meaningful(name)) in GENERIC | {"value"} and field.parent:
+    if " ".join(meaningful(name)) in GENERIC | {"value"} and field.parent and not stripped:
         parent = field.parent.rsplit(".", 1)[-1].removesuffix("[]")
         if name == "amount" and words(parent)[-1:] == ("money",):
             return parent.rsplit("_", 1)[0] if "_" in parent else name  # Square's base_price_money.amount: a price
@@ -308,7 +323,8 @@ class Matcher:
             and not (same_concept and context == 1.0)
             and not linked
         ):
-            name *= context  # a bare 'type' or 'name' only means the same thing in the same place
+            name *= _overlap(self.source_parents[j], self.dest_parents[i])  # a bare 'type' or 'name' only means
+            # the same thing in the same place (lines.data[] and LineItems[] are one place)
             if meaningful(source_name) != meaningful(dest_name):
                 name *= 0.5  # and userType is not just any type
         value = (0.8 * name + 0.1 * context + 0.1 * detail) * (1.0 if fit >= 1 else 0.4 + 0.6 * fit)

@@ -61,7 +61,7 @@ def _paired(
     if converted is not None:
         return Transformation(
             dest_field=dest.path,
-            source_fields=[source.path],
+            source_fields=[source.path],  # the template may read more of the record (a currency) by name
             transform_type="custom",
             template=converted.template,
             confidence=confidence,

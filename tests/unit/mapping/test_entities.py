@@ -198,3 +198,21 @@ def test_the_head_word_of_a_name_stays() -> None:
     issue = obj(closed_issues=INT, state={"type": "string", "enum": ["open", "closed"]})
     got = by_dest(propose_between(issue, obj(completed=B), intent="Create tasks from issues"))
     assert got["completed"].sources == ["state"] and got["completed"].template == "state == 'closed'"
+
+
+def test_conversions_run_for_each_list_element() -> None:
+    line = obj(amount=INT, currency=S, description=S)
+    invoice = obj(id=S, lines=obj(data={"type": "array", "items": line}))
+    item = obj(LineAmount={"type": "number"}, Description=S)
+    xero = obj(LineItems={"type": "array", "items": item}, Reference=S)
+    logic = propose_between(invoice, xero, source_path="/invoices", dest_path="/Invoices", intent="invoices")
+    got = by_dest(logic)
+    amount = got["LineItems[].LineAmount"]  # the container's own word goes: a line item's amount
+    assert amount.template == "amount | minor_to_major(currency)"
+    assert amount.sources == ["lines.data[].amount"]  # its element's currency is read by the template
+    out = compile_mapping(logic)(
+        {"lines": {"data": [{"amount": 1999, "currency": "usd", "description": "a"}, {"amount": 7, "currency": "jpy"}]}}
+    )
+    assert out.errors == []
+    assert [line.get("LineAmount") for line in out.record["LineItems"]] == [19.99, 7]
+    assert out.record["LineItems"][0]["Description"] == "a"
