@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from vitesse.ingest.schemas import examples_of
 from vitesse.mapping.vocabulary import concept, words
 from vitesse.shapes import described_values, example_text
 
@@ -25,14 +26,6 @@ ENUM_WORDS = frozenset(
 MAX_VALUES = 12
 VALUE_TOKEN = re.compile(r"^[A-Za-z][A-Za-z0-9_.:-]{0,39}$")
 """What one of a few values looks like: ``open``, ``in_progress``, ``User``; not free text, URLs or numbers."""
-
-
-def examples_of(schema: dict[str, Any]) -> list[Any]:
-    """The scalar examples of a schema: ``example``, ``x-example`` and the ``examples`` list (OpenAPI 3.1)."""
-    found = [schema[k] for k in ("example", "x-example") if k in schema]
-    if isinstance(schema.get("examples"), list):
-        found += schema["examples"]
-    return [v for v in found if isinstance(v, str | int | float) and not isinstance(v, bool)][:5]
 
 
 def listed(schema: Any) -> frozenset[str]:

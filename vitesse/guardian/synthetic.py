@@ -30,8 +30,8 @@ import rstr
 from faker import Faker
 
 from vitesse.guardian.ranges import NumberRange, inclusive_bounds
-from vitesse.guardian.spec_values import SpecValues, examples_of
-from vitesse.ingest.schemas import allows_null, ref_key, schema_type
+from vitesse.guardian.spec_values import SpecValues
+from vitesse.ingest.schemas import allows_null, examples_of, ref_key, schema_type
 from vitesse.mapping.vocabulary import concept, words
 from vitesse.shapes import DISTINCTIVE, common_shape, conflicts, example_text, shape
 
@@ -319,6 +319,10 @@ class RecordGenerator:
                 self.xeger.extra //= 2  # too long: shorter ones
         return matching
 
+    def moment(self) -> datetime:
+        """A time between 2020 and 2026 (UTC), from the run's random stream."""
+        return datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+
     # -- values the spec gives --------------------------------------------------------------------------------
     def in_turn(self, path: str, choices: list[Any]) -> Any:
         """The next of ``choices`` for the field at ``path``, from a random start: every value comes round."""
@@ -357,7 +361,7 @@ class RecordGenerator:
 
     def shaped(self, wanted: str, examples: list[Any]) -> str | None:
         """A value of shape ``wanted`` (`vitesse.shapes`), sized like the first example."""
-        moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+        moment = self.moment()
         first = str(next((e for e in examples if shape(e) == wanted), ""))
         makers = {
             "url": self.faker.url,
@@ -380,7 +384,7 @@ class RecordGenerator:
         return maker() if maker else None
 
     def formatted(self, fmt: str, name: str, schema: dict[str, Any]) -> str:
-        moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+        moment = self.moment()
         if fmt == "email":
             return self.faker.email()
         if fmt == "date-time":
@@ -422,7 +426,7 @@ class RecordGenerator:
         if tokens and tokens[-1] in ("url", "uri", "link", "href"):
             return f.url()
         if tokens and tokens[-1] in ("at", "date", "time"):
-            moment = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(seconds=self.rng.randrange(_SPAN))
+            moment = self.moment()
             return moment.isoformat().replace("+00:00", "Z")
         return f.word()
 

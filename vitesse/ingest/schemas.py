@@ -268,3 +268,12 @@ class SchemaTable:
                 self.drain()
             schema = self.schemas.get(key, {})
         return {}
+
+
+def examples_of(schema: dict[str, Any]) -> list[Any]:
+    """The scalar examples of a schema: ``example``, ``x-example`` and the ``examples`` list (OpenAPI 3.1), at most
+    five, booleans aside."""
+    found = [schema[k] for k in ("example", "x-example") if k in schema]
+    if isinstance(schema.get("examples"), list):
+        found += schema["examples"]
+    return [v for v in found if isinstance(v, str | int | float) and not isinstance(v, bool)][:5]

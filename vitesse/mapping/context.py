@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vitesse.mapping.fields import Field
+from vitesse.mapping.fields import Field, leaf
 from vitesse.mapping.vocabulary import NOISE, words
 
 CONTAINER_NOISE = NOISE - {"item"} | {"metadata", "spec", "properties"}
@@ -121,7 +121,7 @@ class Placement:
 def _is_own_id(name: str, container: str) -> bool:
     """``id``/``gid``..., or the container's name + ID (``Invoice.InvoiceID``)."""
     tokens = [singular(t) for t in words(name)]
-    own = [singular(t) for t in words(container.rsplit(".", 1)[-1].removesuffix("[]"))]
+    own = [singular(t) for t in words(leaf(container))]
     return name.lower() in ID_LEAVES or (tokens[-1:] == ["id"] and tokens[:-1] == own)
 
 

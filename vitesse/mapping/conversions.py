@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from vitesse.mapping.fields import Field
+from vitesse.mapping.fields import Field, leaf
 from vitesse.mapping.types import is_unix_time
 from vitesse.mapping.vocabulary import concept, meaningful, words
 from vitesse.shapes import described_values
@@ -52,9 +52,7 @@ def is_money(field: Field) -> bool:
     """A number named or described as money (``amount``, ``price_money.amount``, "in cents")."""
     if field.type not in ("integer", "number"):
         return False
-    names = set(words(field.name))
-    if field.parent:
-        names |= set(words(field.parent.rsplit(".", 1)[-1].removesuffix("[]")))
+    names = set(words(field.name)) | set(words(leaf(field.parent)))
     if is_unix_time(field) and not names & MONEY_WORDS:
         return False
     return bool(names & MONEY_WORDS) or bool(_MINOR.search(field.description))

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from vitesse.ingest.schemas import allows_null, ref_key, schema_type
+from vitesse.ingest.schemas import allows_null, examples_of, ref_key, schema_type
 
 SCALARS = ("string", "integer", "number", "boolean")
 MAX_FIELDS = 5_000
@@ -48,7 +48,7 @@ class Field:
     exclusive_maximum: int | float | bool | None = None
     max_length: int | None = None
     deprecated: bool = False  # ``deprecated: true``, or a description that starts with "Deprecated"
-    examples: tuple[Any, ...] = ()  # ``example``, ``examples`` (a list in 3.1) and ``x-example``, scalars only
+    examples: tuple[Any, ...] = ()  # ``example``, ``examples`` (a list in 3.1) and ``x-example`` (`examples_of`)
 
     @property
     def name(self) -> str:
@@ -202,7 +202,7 @@ class _Flattener:
             exclusive_maximum=_exclusive(view.get("exclusiveMaximum")),
             max_length=view.get("maxLength") if isinstance(view.get("maxLength"), int) else None,
             deprecated="deprecated" in inherited,
-            examples=_examples(view),
+            examples=tuple(examples_of(view)),
         )
 
 
@@ -215,17 +215,6 @@ def _flags(view: dict[str, Any]) -> frozenset[str]:
     if _READ_ONLY.search(description):
         found.add("readOnly")
     return frozenset(found)
-
-
-def _examples(view: dict[str, Any]) -> tuple[Any, ...]:
-    """Up to five scalar example values the schema gives."""
-    found: list[Any] = []
-    for key in ("example", "x-example"):
-        if key in view:
-            found.append(view[key])
-    if isinstance(view.get("examples"), list):
-        found.extend(view["examples"])
-    return tuple(v for v in found if isinstance(v, str | int | float | bool) and v is not None)[:5]
 
 
 def _number(value: Any) -> int | float | None:

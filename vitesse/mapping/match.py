@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from scipy.optimize import linear_sum_assignment
 
 from vitesse.mapping.context import CONTAINER_NOISE, ID_LEAVES, Placement, container_fit, singular
-from vitesse.mapping.fields import Field
+from vitesse.mapping.fields import Field, leaf
 from vitesse.mapping.types import compatibility
 from vitesse.mapping.vocabulary import GENERIC, HYPERMEDIA, NOISE, concept, meaningful, words
 from vitesse.shapes import DISTINCTIVE, FORMAT_SHAPES, LABELS, common_shape, conflicts
@@ -114,15 +114,13 @@ def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     tokens = words(name)
     # Words naming the record or the field's own container go (Xero's LineItems[].LineAmount is an amount), but
     # the last word is the head (closed_issues is a count of issues): only the words before it can go.
-    container = (
-        {singular(w) for w in words(field.parent.rsplit(".", 1)[-1].removesuffix("[]"))} if field.parent else set()
-    )
+    container = {singular(w) for w in words(leaf(field.parent))}
     kept = [t for t in tokens[:-1] if singular(t) not in record | container] + list(tokens[-1:])
     stripped = len(kept) < len(tokens)
     if stripped:
         name = "_".join(kept)  # InvoiceNumber of an invoice: its number; user_id of a user: its id
     if " ".join(meaningful(name)) in GENERIC | {"value"} and field.parent and not stripped:
-        parent = field.parent.rsplit(".", 1)[-1].removesuffix("[]")
+        parent = leaf(field.parent)
         if name == "amount" and words(parent)[-1:] == ("money",):
             return parent.rsplit("_", 1)[0] if "_" in parent else name  # Square's base_price_money.amount: a price
         if not {singular(w) for w in words(parent)} <= record | CONTAINER_NOISE:
@@ -158,7 +156,7 @@ PARTIES = frozenset(
 
 def _money_part(field: Field) -> bool:
     """A leaf of a money object (Square's ``amount_money.amount``): its container is part of its name."""
-    return bool(field.parent) and words(field.parent.rsplit(".", 1)[-1].removesuffix("[]"))[-1:] == ("money",)
+    return words(leaf(field.parent))[-1:] == ("money",)
 
 
 def _party_name(name: str) -> bool:
@@ -171,7 +169,7 @@ def _party_key(field: Field) -> bool:
     """A key of a party object: ``Contact.ContactNumber``, ``customer.id``, ``Contact.ContactID``."""
     if not field.parent or field.type not in ("string", "integer", None):
         return False
-    container = words(field.parent.rsplit(".", 1)[-1].removesuffix("[]"))
+    container = words(leaf(field.parent))
     rest = [t for t in words(field.name) if t not in container]
     return bool(container) and set(container) <= PARTIES and rest in (["number"], ["id"], ["code"], ["key"])
 
@@ -246,7 +244,7 @@ class Matcher:
         self.dest_canon = [_canonical(n, c) for n, c in zip(self.dest_names, self.dest_concepts, strict=True)]
         self.source_parents = [frozenset().union(*c) for c in self.source_containers]
         self.dest_parents = [frozenset().union(*c) for c in self.dest_containers]
-        self._party_links: list[tuple[int, int]] | None = None
+        self._party_links: set[tuple[int, int]] | None = None
         self.source_related = [self.source_place.related(f) for f in sources]
         self.source_keys = [evidence_key(f.path) for f in sources]
         self.dest_keys = [evidence_key(f.path) for f in dests]
@@ -256,7 +254,7 @@ class Matcher:
         self.dest_desc = [_description_words(f) for f in dests]
 
     @property
-    def party_links(self) -> list[tuple[int, int]]:
+    def party_links(self) -> set[tuple[int, int]]:
         """(dest, source) pairs that link the same party: Xero's ``Contact.ContactNumber`` and Stripe's ``customer``
         (or ``customer_id``), the counterparty of an invoice, an order or a payment, referenced by its key."""
         if self._party_links is None:
@@ -266,7 +264,7 @@ class Matcher:
                 for j, f in enumerate(self.sources)
                 if not self.source_containers[j] and f.type in ("string", "integer") and _party_name(f.name)
             ]
-            self._party_links = [(i, j) for i in dests for j in sources]
+            self._party_links = {(i, j) for i in dests for j in sources}
         return self._party_links
 
     def name_matrix(self) -> np.ndarray:
