@@ -4,7 +4,7 @@
 UV := python3 -m uv
 INTEGRATIONS := $(basename $(notdir $(wildcard integrations/*.yaml)))
 
-.PHONY: setup tools demo test lint bench clean
+.PHONY: setup tools demo test lint bench clean dagster dagster-home
 
 setup:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -42,6 +42,17 @@ bench: setup
 	$(UV) run python benchmarks/mapping_scale.py
 	$(UV) run python benchmarks/guardian.py
 	$(UV) run python benchmarks/sync.py
+	$(UV) run python benchmarks/cli_start.py
+
+# The Dagster UI on http://127.0.0.1:3000 over this project; its instance lives in .dagster/ (git-ignored), with the
+# community modal (nux) and telemetry off.
+DAGSTER_HOME ?= $(CURDIR)/.dagster
+dagster-home:
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || printf 'nux:\n  enabled: false\ntelemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+
+dagster: setup dagster-home
+	VITESSE_PROJECT=$(CURDIR) DAGSTER_HOME=$(DAGSTER_HOME) $(UV) run dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf .vitesse .pytest_cache .ruff_cache

@@ -9,6 +9,8 @@ from dagster import AssetKey
 from vitesse.manifest import ManifestFile, section_hash
 
 STEPS = ("ingest", "map", "test", "deploy")
+RETEST_TAG = "vitesse/retest"
+"""The run tag of re-test runs: they re-run the test even when its inputs are unchanged."""
 DESCRIPTIONS = {
     "ingest": "Both OpenAPI specs, normalized (endpoints, record schemas, pagination, auth, warnings)",
     "map": "The proposed field mapping (the seed's mapping_logic), explainable and compiled",

@@ -19,7 +19,7 @@ from dagster import (
     run_failure_sensor,
 )
 
-from pipelines.assets import asset_key
+from pipelines.assets import RETEST_TAG, asset_key
 from vitesse.alerts import alert, mark_degraded
 from vitesse.artifacts import read_status
 from vitesse.manifest import ManifestFile
@@ -37,7 +37,7 @@ def retest_schedules(manifests: list[ManifestFile], project: Any) -> list[Schedu
         job = define_asset_job(
             f"retest_{name}",
             selection=AssetSelection.assets(*keys),
-            tags={"integration": mf.name, "vitesse/retest": "true"},
+            tags={"integration": mf.name, RETEST_TAG: "true"},
         )
         schedules.append(
             ScheduleDefinition(
@@ -56,7 +56,7 @@ def _when_deployed(project: Any, integration: str) -> Any:
         status = read_status(project.store, integration).status
         if status not in DEPLOYED:
             return SkipReason(f"{integration} is {status}: re-tests run once it is deployed")
-        return RunRequest(tags={"integration": integration, "vitesse/retest": "true"})
+        return RunRequest(tags={"integration": integration, RETEST_TAG: "true"})
 
     return evaluate
 
@@ -68,7 +68,7 @@ def retest_alert_sensor(project: Any) -> Any:
     def retest_alerts(context: RunFailureSensorContext) -> None:
         tags = context.dagster_run.tags
         integration = tags.get("integration")
-        if not integration or tags.get("vitesse/retest") != "true":
+        if not integration or tags.get(RETEST_TAG) != "true":
             return
         payload = mark_degraded(project.store, integration)
         payload["run_id"] = context.dagster_run.run_id

@@ -14,15 +14,36 @@ logger = logging.getLogger("vitesse.alerts")
 
 
 def mark_degraded(store: ArtifactStore, integration: str) -> dict[str, Any]:
-    """Record that a deployed integration failed its re-test (status ``degraded``) and say why."""
+    """Record that a deployed integration failed its re-test (status ``degraded``) and say why: the step that
+    failed, or the score, and the contract drift (`vitesse.ingest.drift`) behind it, listed in ``drift``."""
+    from vitesse.ingest.drift import describe
+
     latest = store.latest(integration, "test")
-    if latest is not None and latest.data.get("passed") is False:
-        score = latest.data["health_score"]["overall"]
-        error = f"re-test failed: health_score = {score:g} (threshold: {latest.data['threshold']:g})"
+    before = read_status(store, integration)
+    ingested = store.latest(integration, "ingest")
+    changes = (ingested.data.get("drift") or {}).get("changes", []) if ingested is not None else []
+    drift = [change for change in changes if change["breaking"]]  # unless the test says which ones matter
+    if before.status == "failed" and before.step not in (None, "test") and before.error:
+        error = f"re-test failed at {before.step}: {before.error}"
+    elif latest is not None and latest.data.get("passed") is False:
+        score = f"health_score = {latest.data['health_score']['overall']:g}"
+        drift = latest.data.get("contract_drift") or []
+        if drift:
+            messages = "; ".join(change["message"].removeprefix("contract drift: ") for change in drift)
+            error = f"re-test failed: contract drift: {messages} ({score}, threshold: {latest.data['threshold']:g})"
+        else:
+            error = f"re-test failed: {score} (threshold: {latest.data['threshold']:g})"
     else:
         error = "re-test run failed before producing test results"
     _record(store, integration, "test", "degraded", error, 400)
-    return {"integration": integration, "status": "degraded", "error": error, "id": read_status(store, integration).id}
+    fields = ("side", "endpoint", "field", "change", "before", "after")
+    return {
+        "integration": integration,
+        "status": "degraded",
+        "error": error,
+        "id": read_status(store, integration).id,
+        "drift": [{**{k: c.get(k) for k in fields}, "message": c.get("message") or describe(c)} for c in drift],
+    }
 
 
 def alert(payload: dict[str, Any]) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from vitesse.artifacts import NEXT_STEP, STATUS_AFTER, Artifact, ArtifactStore, integration_id, read_status
+from vitesse.artifacts.freshness import freshness
 from vitesse.errors import ManifestError, VitesseError
-from vitesse.manifest import STEPS, ManifestFile, section_hash
+from vitesse.manifest import STEPS, ManifestFile
 from vitesse.project import Project
 
 
@@ -55,6 +56,7 @@ def step_envelope(step: str, artifact: Artifact, mf: ManifestFile) -> dict[str, 
                 "source": data["source_api_spec"]["warnings"],
                 "destination": data["dest_api_spec"]["warnings"],
             },
+            "drift": data.get("drift"),  # vitesse.ingest.drift; None in artifacts made before it
         }
     elif step == "map":
         logic = data["mapping_logic"]
@@ -113,20 +115,28 @@ def health_score(store: ArtifactStore, integration: str) -> dict[str, float] | N
 
 
 def integration_state(store: ArtifactStore, mf: ManifestFile) -> dict[str, Any]:
-    """``GET /integrations/{id}`` and `vitesse status NAME --json`: status, health score, last update, steps."""
+    """``GET /integrations/{id}`` and `vitesse status NAME --json`: status, health score, last update, steps (each
+    ``current`` by `vitesse.artifacts.freshness`, the gate's rule, with its ``stale_reason``), the deployed service's
+    state (``service``, apart from the pipeline's ``status``) and the contract drift the latest ingest found."""
+    from vitesse.deploy.service import service_state
+
     state = read_status(store, mf.name)
+    judged = freshness(store, mf)
     steps = []
     for step in STEPS:
-        latest = store.latest(mf.name, step)
+        found = judged[step]
+        latest = found.artifact
         steps.append(
             {
                 "step": step,
                 "version": latest.version if latest else None,
                 "created_at": latest.created_at if latest else None,
                 "versions": len(store.versions(mf.name, step)),
-                "current": bool(latest and latest.inputs.get("manifest") == section_hash(mf.manifest, step)),
+                "current": found.current,
+                "stale_reason": found.reason,
             }
         )
+    ingested = judged["ingest"].artifact
     return {
         "integration_id": state.id,
         "name": display_name(mf),
@@ -139,21 +149,43 @@ def integration_state(store: ArtifactStore, mf: ManifestFile) -> dict[str, Any]:
         "error": state.error,
         "http_status": state.http_status,
         "steps": steps,
+        **service_state(store, mf.name, docker_host=mf.manifest.deploy.docker.host).as_dict(),
+        "drift": ingested.data.get("drift") if ingested is not None else None,
     }
 
 
+def drift_summary(drift: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The counts of an ingest's contract drift (``data.drift``), None when it found no change (or is older)."""
+    if not drift or not drift.get("changes"):
+        return None
+    changes = drift["changes"]
+    breaking = drift.get("breaking")
+    if not isinstance(breaking, int):
+        breaking = sum(bool(c.get("breaking")) for c in changes)
+    return {"baseline": drift.get("baseline"), "change_count": len(changes), "breaking": breaking}
+
+
 def integration_list(project: Project) -> dict[str, Any]:
-    """``GET /integrations`` and `vitesse status --json`: the seed's list envelope, every integration the project has
-    a manifest or artifacts for (a manifest that does not load is listed with its error)."""
+    """``GET /integrations`` and `vitesse status --json`: the seed's list envelope, every integration whose manifest
+    is in the project (a manifest that does not load is listed with its error; the artifacts of a deleted manifest
+    stay on disk, unlisted). Each item also says which steps are stale, the service's state and the drift counts."""
+    from vitesse.deploy.service import service_state
+
     store = project.store
     items = []
-    for name in sorted(set(project.names()) | set(store.integrations())):
+    for name in sorted(set(project.names())):
         state = read_status(store, name)
-        title, error = name, state.error
+        title, error, stale, docker_host = name, state.error, None, None
         try:
-            title = display_name(project.load(name))
+            mf = project.load(name)
         except ManifestError as exc:
             error = f"the manifest does not load: {exc.problems[0]}"
+            ingested = store.latest(name, "ingest")
+        else:
+            title, docker_host = display_name(mf), mf.manifest.deploy.docker.host
+            judged = freshness(store, mf)
+            stale = [step for step, found in judged.items() if found.stale]
+            ingested = judged["ingest"].artifact
         items.append(
             {
                 "id": state.id,
@@ -164,6 +196,9 @@ def integration_list(project: Project) -> dict[str, Any]:
                 "created_at": state.created_at,
                 "last_updated": state.updated_at,
                 "error": error,
+                "stale": stale,
+                "service": service_state(store, name, docker_host=docker_host).state,
+                "drift": drift_summary(ingested.data.get("drift") if ingested is not None else None),
             }
         )
     return {"status": "success", "data": items, "count": len(items)}

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.conftest import free_port
+from tests.support.processes import stop
 
 API = "/api/v1/vitesse/integrations"
 SEED_CREATE = {
@@ -75,11 +76,7 @@ class ApiServer:
         raise RuntimeError(f"vitesse api did not start: {self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        os.killpg(self.process.pid, 15)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, 9)
+        stop(self.process, grace=15)
         from vitesse.deploy.process import stop_pid
 
         for record in (self.project / ".vitesse" / "deploy").glob("*/process.json"):

@@ -5,10 +5,8 @@ serve` as a real subprocess (stopped and waited for by `stop`)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.processes import stop
 from vitesse.ingest import ingest
 from vitesse.mapping import map_integration
 from vitesse.project import Project
@@ -141,15 +140,3 @@ def serve(
             time.sleep(0.2)
     stop(process, hard=True)
     raise AssertionError(f"runtime did not become healthy: {log.read_text()[-2000:]}")
-
-
-def stop(process: subprocess.Popen, *, hard: bool = False) -> None:
-    """SIGTERM (or SIGKILL) the process group, then wait; SIGKILL if it does not exit within 10 s."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL if hard else signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)

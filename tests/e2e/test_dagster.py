@@ -177,54 +177,31 @@ def test_dagster_cli_materializes(project: Path) -> None:
         assert (project / ".vitesse/artifacts/crm-to-mailwave" / step / "latest").exists()
 
 
-def test_failing_retest_marks_degraded_and_alerts(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
+def test_failing_retest_marks_degraded_and_alerts(project: Path, webhook: list[dict]) -> None:
     from dagster import DagsterEventType, build_run_status_sensor_context
 
-    received: list[dict] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("VITESSE_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_address[1]}/alerts")
-    try:
-        manifest = project / "integrations" / "crm-to-mailwave.yaml"
-        manifest.write_text(
-            manifest.read_text().replace(
-                "  min_confidence: 0.6\n", "  min_confidence: 0.6\n  ignore: [email_address]\n"
-            )
-        )
-        defs = build_definitions(project)
-        instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
-        job = defs.resolve_job_def("retest_crm_to_mailwave")
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
-        assert not result.success
-        failure = next(
-            e
-            for e in instance.all_logs(result.run_id)
-            if e.dagster_event and e.dagster_event.event_type == DagsterEventType.RUN_FAILURE
-        )
-        sensor = next(s for s in defs.sensors if s.name == "retest_alerts")
-        context = build_run_status_sensor_context(
-            sensor_name="retest_alerts",
-            dagster_event=failure.dagster_event,
-            dagster_instance=instance,
-            dagster_run=result.dagster_run,
-        )
-        sensor(context.for_run_failure())
-    finally:
-        server.shutdown()
-        server.server_close()
+    manifest = project / "integrations" / "crm-to-mailwave.yaml"
+    manifest.write_text(
+        manifest.read_text().replace("  min_confidence: 0.6\n", "  min_confidence: 0.6\n  ignore: [email_address]\n")
+    )
+    defs = build_definitions(project)
+    instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
+    job = defs.resolve_job_def("retest_crm_to_mailwave")
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failure = next(
+        e
+        for e in instance.all_logs(result.run_id)
+        if e.dagster_event and e.dagster_event.event_type == DagsterEventType.RUN_FAILURE
+    )
+    sensor = next(s for s in defs.sensors if s.name == "retest_alerts")
+    context = build_run_status_sensor_context(
+        sensor_name="retest_alerts",
+        dagster_event=failure.dagster_event,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    )
+    sensor(context.for_run_failure())
     status = json.loads((project / ".vitesse/artifacts/crm-to-mailwave/status.json").read_text())
     assert status["status"] == "degraded" and status["error"].startswith("re-test failed: health_score = ")
-    assert received and received[0]["integration"] == "crm-to-mailwave" and received[0]["status"] == "degraded"
+    assert webhook and webhook[0]["integration"] == "crm-to-mailwave" and webhook[0]["status"] == "degraded"

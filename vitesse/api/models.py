@@ -167,10 +167,32 @@ class CreateData(NextStep):
     integration: IntegrationRecord
 
 
+class DriftChange(BaseModel):
+    """One change of a field (or endpoint) the integration uses, since the baseline ingest (vitesse.ingest.drift)."""
+
+    side: Literal["source", "destination"]
+    endpoint: str = Field(description="METHOD /path")
+    field: str = Field(description="Field path, e.g. address.city; empty for endpoint_removed")
+    change: Literal["added", "removed", "type", "required", "enum", "format", "endpoint_removed"]
+    before: JsonValue = None
+    after: JsonValue = None
+    breaking: bool
+    mapped: bool = Field(description="The mapping reads (source) or writes (destination) the field")
+
+
+class Drift(BaseModel):
+    baseline: str | None = Field(description="The ingest version compared with; null on the first ingest")
+    changes: list[DriftChange]
+    breaking: int
+
+
 class IngestData(NextStep):
     source_endpoints: list[str]
     dest_endpoints: list[str]
     warnings: dict[str, list[str]]
+    drift: Drift | None = Field(
+        None, description="Contract drift since the baseline ingest (the one the latest passed test used)"
+    )
 
 
 class MappedField(BaseModel):
@@ -269,7 +291,22 @@ class StepState(BaseModel):
     version: str | None
     created_at: str | None
     versions: int
-    current: bool
+    current: bool = Field(
+        description="Its manifest sections unchanged, built on the latest upstream versions, and those current: the "
+        "rule the deploy gate applies"
+    )
+    stale_reason: str | None = Field(
+        None, description="Why it is not current, e.g. 'built on map 3f2a..., latest is 9c1d...'; null when current"
+    )
+
+
+SERVICE_STATES = "running, unhealthy, stopped, deployed (kubernetes/ecs: applied, not checked) or - (never deployed)"
+
+
+class DriftCounts(BaseModel):
+    baseline: str | None = Field(description="The ingest version the contracts are compared with")
+    change_count: int
+    breaking: int
 
 
 class IntegrationState(BaseModel):
@@ -284,6 +321,14 @@ class IntegrationState(BaseModel):
     error: str | None
     http_status: int | None
     steps: list[StepState]
+    service: str = Field("-", description=f"The deployed service, apart from the pipeline's status: {SERVICE_STATES}")
+    service_detail: str | None = None
+    service_url: str | None = None
+    drift: dict[str, Any] | None = Field(
+        None,
+        description="The contract drift the latest ingest found: baseline, changes[{side, endpoint, field, change, "
+        "before, after, breaking, mapped}], breaking (a count)",
+    )
 
 
 class IntegrationItem(BaseModel):
@@ -295,6 +340,9 @@ class IntegrationItem(BaseModel):
     created_at: str | None
     last_updated: str | None
     error: str | None
+    stale: list[str] | None = Field(None, description="The steps that ran and are no longer current")
+    service: str = Field("-", description=f"The deployed service: {SERVICE_STATES}")
+    drift: DriftCounts | None = None
 
 
 class IntegrationList(BaseModel):

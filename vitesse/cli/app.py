@@ -16,15 +16,13 @@ from vitesse.cli.output import emit_json, progress, table
 from vitesse.create import create as create_step
 from vitesse.create import scaffold_manifest
 from vitesse.create.scaffold import unset_params
-from vitesse.deploy import deploy as deploy_step
-from vitesse.deploy import stop as stop_step
 from vitesse.envelope import integration_list, integration_state, step_envelope, success_envelope
 from vitesse.errors import GateError, ManifestError, VitesseError
-from vitesse.guardian import test_integration
-from vitesse.ingest import ingest as ingest_step
 from vitesse.manifest import Manifest, find_manifests, load_manifest
-from vitesse.mapping import map_integration
 from vitesse.project import Project
+
+# Each step is imported inside the commands that run it: `vitesse --help`, `validate`, `status`, `schema` and `fields`
+# then never load scipy, faker, aiohttp, jinja2 or the deploy targets (tests/unit/cli/test_cli_imports.py).
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +131,13 @@ def new(
 @json_option
 @handle_errors
 def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> None:
-    """Step 2: read both OpenAPI specs into normalized endpoints (status: mapping)."""
+    """Step 2: read both OpenAPI specs into normalized endpoints (status: mapping).
+
+    Also records step 1 (create) again when what it reads changed: name, description, intent, the APIs'
+    names and discovery, deploy.environment."""
+    from vitesse.ingest import ingest as ingest_step
+    from vitesse.ingest.drift import summary_lines as drift_lines
+
     proj = Project(project)
     mf = proj.load(name)
     artifact = ingest_step(mf, proj.store, full_validation=full_validation, progress=progress)
@@ -162,6 +166,8 @@ def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> No
             click.echo(f"warning: {side}: {warning}")
         if len(warnings) > 10:
             click.echo(f"warning: {side}: ... and {len(warnings) - 10} more (see `vitesse ingest {name} --json`)")
+    for line in drift_lines(data.get("drift")):
+        click.echo(line)
     click.echo(f"ingest {artifact.version} stored; status: mapping. Next: vitesse map {mf.name}")
 
 
@@ -174,6 +180,8 @@ def ingest(name: str, full_validation: bool, project: Path, as_json: bool) -> No
 @handle_errors
 def test_command(name: str, sample_size: int | None, seed: int | None, project: Path, as_json: bool) -> None:
     """Step 4: synthetic records, schema validation, shadow calls, health score and the gate (status: deploying)."""
+    from vitesse.guardian import test_integration
+
     proj = Project(project)
     mf = proj.load(name)
     progress(f"{mf.name}: testing")
@@ -224,6 +232,9 @@ def _print_test(results: dict[str, Any], name: str, version: str) -> None:
 @handle_errors
 def deploy(name: str, dry_run: bool, stop_it: bool, project: Path, as_json: bool) -> None:
     """Step 5: deploy the tested integration on its target (status: active). Refused unless the test passed."""
+    from vitesse.deploy import deploy as deploy_step
+    from vitesse.deploy import stop as stop_step
+
     proj = Project(project)
     mf = proj.load(name)
     if stop_it:
@@ -255,17 +266,21 @@ def deploy(name: str, dry_run: bool, stop_it: bool, project: Path, as_json: bool
 @handle_errors
 def run_all(name: str, dry_run: bool, project: Path, as_json: bool) -> None:
     """All steps: ingest, map, test and deploy; stops at the first failure (the gate included)."""
+    from vitesse.artifacts.summary import step_summary
+    from vitesse.deploy import deploy as deploy_step
+    from vitesse.guardian import test_integration
+    from vitesse.ingest import ingest as ingest_step
+    from vitesse.mapping import map_integration
+
     proj = Project(project)
     mf = proj.load(name)
     store = proj.store
     ingest_step(mf, store, progress=progress)
     progress(f"{mf.name}: mapping")
-    logic = map_integration(mf, store, peers=proj.peers(exclude=mf.name)).data["mapping_logic"]
-    waiting = sum(bool(t.get("needs_review")) for t in logic["transformations"])
-    progress(
-        f"{mf.name}: {len(logic['transformations'])} fields mapped, complexity {logic['complexity_score']}"
-        + (f"; {waiting} need review, each a failed test (see `vitesse map {mf.name}`)" if waiting else "")
-    )
+    mapped = map_integration(mf, store, peers=proj.peers(exclude=mf.name)).data
+    logic = mapped["mapping_logic"]
+    waiting = any(t.get("needs_review") for t in logic["transformations"])
+    progress(f"{mf.name}: {step_summary('map', mapped)}" + (f" (see `vitesse map {mf.name}`)" if waiting else ""))
     progress(f"{mf.name}: testing")
     try:
         tested = test_integration(mf, store).data
@@ -305,53 +320,28 @@ def run_all(name: str, dry_run: bool, project: Path, as_json: bool) -> None:
 @json_option
 @handle_errors
 def status(name: str | None, project: Path, as_json: bool) -> None:
-    """Show the status of one integration (with its step artifacts) or of all of them."""
+    """Show the status of one integration or of all of them (those with a manifest in integrations/).
+
+    Each step is current only if the manifest sections it reads are unchanged, it was built on the latest upstream
+    versions and those are current too: the rule deploy's gate applies, so a stale step says why. `service` is the
+    deployed service (running, unhealthy, stopped, deployed, -), apart from the pipeline's status; `drift` is the
+    contract drift the latest ingest found."""
+    from vitesse.cli.status import listing_table, state_lines
+
     proj = Project(project)
-    store = proj.store
     if name is None:
         listing = integration_list(proj)
         if as_json:
             emit_json(listing)
             return
-        rows = [
-            [
-                i["manifest_name"],
-                i["status"],
-                f"{i['health_score']['overall']:g}" if i["health_score"] else "-",
-                i["last_updated"] or "-",
-                i["error"] or "",
-            ]
-            for i in listing["data"]
-        ]
-        click.echo(
-            table(rows, ["integration", "status", "health", "updated", "error"])
-            if rows
-            else "no integrations; create one with `vitesse new NAME`"
-        )
+        click.echo(listing_table(listing))
         return
-    mf = proj.load(name)
-    state = integration_state(store, mf)
-    steps = state["steps"]
+    state = integration_state(proj.store, proj.load(name))
     if as_json:
         emit_json(state)
         return
-    score = state["health_score"]
-    click.echo(
-        f"{mf.name} ({state['integration_id']}): {state['status']}"
-        + (f", health score {score['overall']:g}" if score else "")
-        + (f" - {state['error']}" if state["error"] else "")
-    )
-    rows = [
-        [
-            s["step"],
-            s["version"] or "-",
-            s["created_at"] or "-",
-            str(s["versions"]),
-            ("yes" if s["current"] else "stale") if s["version"] else "-",
-        ]
-        for s in steps
-    ]
-    click.echo(table(rows, ["step", "latest", "created", "versions", "current"]))
+    for line in state_lines(state):
+        click.echo(line)
 
 
 @cli.command()

@@ -28,7 +28,7 @@ def fields(spec: str, endpoint: str | None, request_body: bool, only_parameters:
     """
     from vitesse.ingest import ingest_spec
     from vitesse.mapping.endpoints import named_endpoint
-    from vitesse.mapping.propose import record_fields, request_fields
+    from vitesse.mapping.fields import record_fields, request_fields
 
     api = ingest_spec(spec)
     if endpoint is None:

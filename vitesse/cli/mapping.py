@@ -11,7 +11,6 @@ from vitesse import jsoncodec
 from vitesse.cli.options import handle_errors, json_option, project_option
 from vitesse.cli.output import emit_json, progress, table
 from vitesse.envelope import step_envelope
-from vitesse.mapping import map_integration
 from vitesse.project import Project
 
 
@@ -48,6 +47,8 @@ def map_command(name: str, fields: tuple[str, ...], accept: bool, project: Path,
         else:
             click.echo("nothing to accept: no field needs review", err=as_json)
     else:
+        from vitesse.mapping import map_integration  # here, not at the top: `vitesse --help` need not load the mapper
+
         artifact = map_integration(mf, proj.store, peers=proj.peers(exclude=mf.name))
     logic = artifact.data["mapping_logic"]
     if as_json:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vitesse.cli.options import handle_errors
 from vitesse.cli.output import emit_json, table
 from vitesse.project import Project
-from vitesse.runtime import Syncer, build_bundle, load_bundle, write_bundle
-from vitesse.runtime.bundle import Bundle
-from vitesse.runtime.state import SqlStateStore, open_state, state_location
+
+if TYPE_CHECKING:  # each command imports what it runs: `vitesse --help` loads none of the runtime
+    from vitesse.runtime.bundle import Bundle
+    from vitesse.runtime.state import SqlStateStore
+    from vitesse.runtime.sync import Syncer
 
 bundle_option = click.option(
     "--bundle",
@@ -42,6 +44,8 @@ def runtime() -> None:
 @handle_errors
 def bundle(name: str, out: Path | None, project: Path) -> None:
     """Write the bundle of integration NAME from its latest ingest and map artifacts."""
+    from vitesse.runtime.bundle import build_bundle, write_bundle
+
     proj = Project(project)
     mf = proj.load(name)
     built = build_bundle(mf, proj.store)
@@ -66,12 +70,17 @@ def serve(bundle_path: Path, state_path: str | None, host: str, port: int) -> No
 
 
 def _open(bundle_path: Path, state_path: str | None) -> tuple[Bundle, SqlStateStore]:
+    from vitesse.runtime.bundle import load_bundle
+    from vitesse.runtime.state import open_state, state_location
+
     loaded = load_bundle(bundle_path)
     location = state_location(loaded.runtime, bundle_path, loaded.integration, state_path)
     return loaded, open_state(location, loaded.integration)
 
 
 def _syncer(bundle_path: Path, state_path: str | None) -> Syncer:
+    from vitesse.runtime.sync import Syncer  # aiohttp: only for the commands that sync
+
     return Syncer(*_open(bundle_path, state_path))
 
 
@@ -82,6 +91,8 @@ def _syncer(bundle_path: Path, state_path: str | None) -> Syncer:
 @handle_errors
 def sync(bundle_path: Path, state_path: str | None, as_json: bool) -> None:
     """Run one sync now, without the HTTP service."""
+    import asyncio
+
     syncer = _syncer(bundle_path, state_path)
     try:
         result = asyncio.run(syncer.run()).as_dict()
@@ -115,6 +126,8 @@ def dead_letters(
     bundle_path: Path, state_path: str | None, replay: bool, ambiguous: bool, include_resolved: bool, as_json: bool
 ) -> None:
     """List the records the runtime could not deliver, with the reason; --replay sends them again."""
+    import asyncio
+
     syncer = _syncer(bundle_path, state_path)
     try:
         if replay:

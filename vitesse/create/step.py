@@ -1,12 +1,17 @@
-"""The create step: the manifest as stored, and the discovery results it carries."""
+"""The create step: the integration record and the discovery results the manifest carries.
+
+It reads exactly `vitesse.manifest.sections.create_sections` (name, description, intent, each side's api and
+discovery, ``deploy.environment``): editing anything else leaves it current. `vitesse ingest` (and `run`) record it
+again when those change (`ensure_created`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from vitesse.artifacts import Artifact, ArtifactStore, integration_id
+from vitesse.artifacts.freshness import freshness
 from vitesse.artifacts.steps import run_step
-from vitesse.manifest import ManifestFile, section_hash
+from vitesse.manifest import ManifestFile
 from vitesse.manifest.models import Side
 
 
@@ -26,7 +31,6 @@ def create(mf: ManifestFile, store: ArtifactStore) -> Artifact:
             "description": m.description,
             "user_intent": m.intent,
             "deployment_target": m.deploy.environment,
-            "manifest": m.model_dump(mode="json", by_alias=True),
         }
         data = {
             "integration": integration,
@@ -39,8 +43,9 @@ def create(mf: ManifestFile, store: ArtifactStore) -> Artifact:
 
 
 def ensure_created(mf: ManifestFile, store: ArtifactStore) -> Artifact:
-    """The current ``create`` artifact, recording it first if the manifest is new or changed."""
-    latest = store.latest(mf.name, "create")
-    if latest is not None and latest.inputs.get("manifest") == section_hash(mf.manifest, "create"):
-        return latest
+    """The current ``create`` artifact, recording it first if it is missing or stale (the sections it reads changed);
+    the rule is `vitesse.artifacts.freshness`'s, the one `vitesse status` shows."""
+    state = freshness(store, mf, until="create")["create"]
+    if state.current and state.artifact is not None:
+        return state.artifact
     return create(mf, store)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import kubernetes_validate
 import yaml
 
 from vitesse.deploy.render import DeployContext, render
@@ -38,6 +37,8 @@ def render_manifests(ctx: DeployContext) -> dict[str, str]:
 
 def validate_manifests(manifests: dict[str, str], version: str) -> None:
     """`kubernetes-validate` in strict mode (unknown fields are errors) for Kubernetes ``version``."""
+    import kubernetes_validate  # here: it loads jsonschema, which a deploy on another target does not need
+
     problems = []
     for filename, text in manifests.items():
         try:

@@ -17,16 +17,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import orjson
 
 from vitesse.artifacts import write_atomic
-from vitesse.deploy.render import DeployContext
 from vitesse.deploy.result import DeployResult
 from vitesse.deploy.state import require_state_url, state_args
 from vitesse.errors import DeployError
+
+if TYPE_CHECKING:  # `vitesse status` imports this module for `_alive`; the renderer (jinja2) is the deploy's
+    from vitesse.deploy.render import DeployContext
 
 
 def free_port() -> int:
@@ -90,6 +91,8 @@ class ProcessTarget:
     def apply(self, ctx: DeployContext, manifests: dict[str, str], *, dry_run: bool) -> DeployResult:
         if dry_run:
             return DeployResult(container_id=f"vitesse-{ctx.short_id}", service_url="", details={"dry_run": True})
+        import httpx  # here, not at the top: `vitesse status` imports this module and never calls /health with it
+
         require_state_url(ctx.mf.manifest)
         port = free_port()
         log = ctx.workdir / "runtime.log"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from vitesse.artifacts import Artifact, ArtifactStore, read_status, record_failure, record_success, utc_now
+from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success, utc_now
 from vitesse.artifacts.steps import upstream
 from vitesse.deploy.docker import DockerTarget
 from vitesse.deploy.ecs import EcsTarget
@@ -13,9 +13,11 @@ from vitesse.deploy.kubernetes import KubernetesTarget
 from vitesse.deploy.process import ProcessTarget
 from vitesse.deploy.render import DeployContext
 from vitesse.deploy.result import DeployResult
+from vitesse.deploy.service import record_service, service_state
 from vitesse.deploy.state import check_replicas
 from vitesse.errors import DeployError, GateError, VitesseError
-from vitesse.manifest import ManifestFile, section_hash
+from vitesse.manifest import ManifestFile
+from vitesse.manifest.sections import manifest_inputs
 from vitesse.runtime.bundle import build_bundle, write_bundle
 
 
@@ -49,20 +51,17 @@ def target_for(name: str) -> Target:
 
 
 def check_gate(mf: ManifestFile, store: ArtifactStore) -> Artifact:
-    """The latest test must be current and passed: the gate holds outside Dagster too."""
+    """The latest test must be current and passed: the gate holds outside Dagster too. Current is
+    `vitesse.artifacts.freshness`'s rule, the one `vitesse status` shows: its manifest sections unchanged, built on the
+    latest map and ingest, and those current in turn (a refusal gives the same reason as status)."""
     tested = upstream(store, mf, "test", needed_by="deploy")
-    mapped = store.latest_version(mf.name, "map")
-    if tested.inputs.get("map") != mapped:
-        raise GateError(
-            f"{mf.name}: the mapping changed since the last test; run `vitesse test {mf.name}` before deploy",
-            code="gate.stale",
-        )
     if not tested.data.get("passed"):
         score = tested.data.get("health_score", {}).get("overall")
+        drift = [c["message"] for c in tested.data.get("contract_drift") or []]
         raise GateError(
             f"{mf.name}: the latest test did not pass (health_score = {score}, threshold: "
-            f"{tested.data.get('threshold')}); deploy refused",
-            code="gate.below_threshold",
+            f"{tested.data.get('threshold')}" + (f"; {'; '.join(drift)}" if drift else "") + "); deploy refused",
+            code="gate.contract_drift" if drift else "gate.below_threshold",
         )
     return tested
 
@@ -90,6 +89,7 @@ def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False, reu
         try:
             ctx = _context(mf, store)
             if reuse_running and not dry_run and (running := _running(mf, store, tested, ctx)) is not None:
+                record_success(store, name, "deploy")
                 return running
             target = target_for(mf.manifest.deploy.target)
             manifests = target.render(ctx)
@@ -108,19 +108,22 @@ def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False, reu
             "manifests": manifests,
             "details": result.details,
         }
-        inputs = {"manifest": section_hash(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}
+        inputs = {**manifest_inputs(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}
         artifact = store.write(name, "deploy", data, inputs)
         if not dry_run:
             record_success(store, name, "deploy")
+            record_service(store, name, "deployed", artifact)
     return artifact
 
 
 def _running(mf: ManifestFile, store: ArtifactStore, tested: Artifact, ctx: DeployContext) -> Artifact | None:
-    """The latest deployment if it is this very one (same settings, test and bundle), active and healthy."""
+    """The latest deployment if it is this very one (same settings, test and bundle), not stopped
+    (`vitesse.deploy.service`, not the pipeline's status, which moves on with every step run), and its /health
+    answers."""
     latest = store.latest(mf.name, "deploy")
-    if latest is None or latest.data.get("dry_run") or read_status(store, mf.name).status != "active":
-        return None
-    wanted = {"manifest": section_hash(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}
+    if latest is None or service_state(store, mf.name).state in ("-", "stopped", "unhealthy"):
+        return None  # never deployed (or a dry run), stopped, or its process or container is gone
+    wanted = {**manifest_inputs(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}
     if latest.inputs != wanted or not latest.data.get("service_url"):
         return None
     import httpx
@@ -139,3 +142,4 @@ def stop(mf: ManifestFile, store: ArtifactStore) -> None:
     ctx = DeployContext(mf=mf, bundle=None, bundle_path=workdir, workdir=workdir)  # type: ignore[arg-type]
     target.stop(ctx)
     record_success(store, mf.name, "deploy", status="stopped")
+    record_service(store, mf.name, "stopped", store.latest(mf.name, "deploy"), target=target.name)

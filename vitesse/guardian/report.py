@@ -123,6 +123,12 @@ def _suggest(
 ) -> str:
     if code.startswith("meaning."):
         return _suggest_meaning(where, code.removeprefix("meaning."), by_dest.get(where), near.get(where), example)
+    if code.startswith("drift."):  # vitesse/ingest/drift.py: the API changed a field the mapping uses
+        return (
+            f"the contract changed under the mapping ({example.removeprefix('contract drift: ')}): change the hint "
+            f"or transform that uses {where}, or re-propose the mapping with `vitesse map {name}`; then "
+            f"`vitesse test {name}` (and deploy again)"
+        )
     if code == "needs_review":  # guardian/review.py
         t = by_dest.get(where)
         fed = f"{', '.join(t.sources) or 'a template'} -> {where} ({t.transform_type})" if t is not None else where

@@ -15,6 +15,7 @@ from vitesse.guardian.review import review_tests
 from vitesse.guardian.shadow import Sandbox, SandboxTarget, shadow_request
 from vitesse.guardian.synthetic import RecordGenerator
 from vitesse.ingest.auth import suggested_auth, yaml_flow
+from vitesse.ingest.drift import describe as describe_drift
 from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import Auth, Side, TestConfig
 from vitesse.mapping.compile import compile_mapping
@@ -94,9 +95,11 @@ def run_tests(
     sample_size: int | None = None,
     seed: int | None = None,
     name: str = "<name>",
+    drift: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The test step's results for integration ``name`` (raises nothing for failing tests; they are the
-    results)."""
+    results). ``drift``: breaking contract changes to fields the mapping uses (`vitesse.ingest.drift`), each a
+    failed test, and the run does not pass whatever its score."""
     size = sample_size or config.sample_size
     seed = config.seed if seed is None else seed
     started = time.monotonic()
@@ -186,6 +189,18 @@ def run_tests(
             box.close()
     # A field the mapper proposed below review_below and no person accepted is a failed test (guardian/review.py).
     tests += review_tests(logic, dest_key, sides.dest_endpoint.method, len(tests) + 1, name, records=len(records))
+    drift = drift or []
+    for change in drift:  # the contract changed under the mapping: one failed test per field
+        test = TestDetail(
+            index=len(tests) + 1,
+            endpoint=change["endpoint"],
+            method=change["endpoint"].partition(" ")[0],
+            kind="drift",
+            passed=False,
+        )
+        test.errors.append(describe_drift(change))
+        test.problems.append((change["field"] or change["endpoint"], f"drift.{change['change']}"))
+        tests.append(test)
 
     calls = [c for box in sandboxes for c in box.calls]
     codes = [c.code for c in calls]
@@ -199,7 +214,8 @@ def run_tests(
     return {
         "health_score": score,
         "threshold": config.threshold,
-        "passed": score["overall"] >= config.threshold,
+        "passed": score["overall"] >= config.threshold and not drift,
+        "contract_drift": [{**change, "message": describe_drift(change)} for change in drift],
         "test_count": len(tests),
         "passed_tests": passed_tests,
         "failed_tests": len(tests) - passed_tests,

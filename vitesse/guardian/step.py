@@ -9,19 +9,26 @@ from vitesse.artifacts.steps import upstream
 from vitesse.errors import GateError, SpecError, VitesseError
 from vitesse.guardian.run import Sides, run_tests
 from vitesse.guardian.shadow import SandboxTarget
+from vitesse.ingest.drift import relevant_drift
 from vitesse.ingest.fetch import check_public_host
 from vitesse.ingest.step import specs_of
-from vitesse.manifest import ManifestFile, section_hash
+from vitesse.manifest import ManifestFile
+from vitesse.manifest.sections import manifest_inputs
 from vitesse.mapping.endpoints import named_endpoint
 from vitesse.mapping.models import MappingLogic
 
 
 def gate_message(results: dict[str, Any]) -> str:
-    """The seed's error text for a run below the threshold."""
-    return (
-        f"Integration tests failed: health_score = {results['health_score']['overall']:g} "
-        f"(threshold: {results['threshold']:g})"
-    )
+    """The seed's error text for a run below the threshold; with contract drift (`vitesse.ingest.drift`), what
+    changed under the mapping."""
+    score = f"health_score = {results['health_score']['overall']:g}"
+    changes = results.get("contract_drift") or []
+    drift = "contract drift: " + "; ".join(c["message"].removeprefix("contract drift: ") for c in changes)
+    if not changes:
+        return f"Integration tests failed: {score} (threshold: {results['threshold']:g})"
+    if results["health_score"]["overall"] < results["threshold"]:
+        return f"Integration tests failed: {score} (threshold: {results['threshold']:g}); {drift}"
+    return f"Integration tests failed: {drift} ({score}, threshold: {results['threshold']:g})"
 
 
 def request_sandboxes(mf: ManifestFile, urls: dict[str, str | None]) -> dict[str, SandboxTarget]:
@@ -48,10 +55,15 @@ def test_integration(
     sample_size: int | None = None,
     seed: int | None = None,
     sandboxes: dict[str, SandboxTarget] | None = None,
+    retest: bool = False,
 ) -> Artifact:
     """Run the test step. The results are stored either way; below the threshold the status is ``failed`` with
     the seed's message and `GateError` is raised (after the artifact is written, so the report can be read).
-    ``sandboxes`` (from `request_sandboxes`) replace the manifest's for this run, with placeholder credentials."""
+    ``sandboxes`` (from `request_sandboxes`) replace the manifest's for this run, with placeholder credentials.
+
+    A breaking contract change in the ingest to a field the mapping uses fails the run whatever the score, one
+    failed test per field; a ``retest`` (the scheduled re-test) also holds the changes against the mapping of the
+    latest passed test, which its own map step may have re-proposed away (`vitesse.ingest.drift.relevant_drift`)."""
     sandboxes = sandboxes or {}
     mapped = upstream(store, mf, "map", needed_by="test")
     ingested = upstream(store, mf, "ingest", needed_by="test")
@@ -70,20 +82,27 @@ def test_integration(
                 source_sandbox=sandboxes.get("source"),
                 dest_sandbox=sandboxes.get("destination"),
             )
-            results = run_tests(sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed, name=mf.name)
+            drift, notes, held_against = relevant_drift(store, mf, logic, ingested, dest_spec, retest=retest)
+            results = run_tests(
+                sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed, name=mf.name, drift=drift
+            )
+            results["notes"] += notes
         except VitesseError as exc:
             record_failure(store, name, "test", exc.message, exc.http_status)
             raise
-        inputs = {"manifest": section_hash(mf.manifest, "test"), "map": mapped.version, "ingest": ingested.version}
+        inputs = {**manifest_inputs(mf.manifest, "test"), "map": mapped.version, "ingest": ingested.version}
         if sandboxes:
             inputs["request_sandboxes"] = {label: target.url for label, target in sorted(sandboxes.items())}
+        if held_against:  # a re-test: the drift was held against that mapping too
+            inputs["retest_map"] = held_against
         artifact = store.write(name, "test", results, inputs)
         if results["passed"]:
             record_success(store, name, "test")
         else:
             record_failure(store, name, "test", gate_message(results), 400)
     if not results["passed"]:
-        raise GateError(gate_message(results), code="gate.below_threshold")
+        below = results["health_score"]["overall"] < results["threshold"]
+        raise GateError(gate_message(results), code="gate.below_threshold" if below else "gate.contract_drift")
     return artifact
 
 

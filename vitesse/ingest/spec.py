@@ -95,7 +95,8 @@ def _servers(doc: dict[str, Any], dialect: str, doc_uri: str) -> list[str]:
         ordered = sorted(schemes, key=lambda s: s != "https")
         return [f"{scheme}://{host}{base_path}".rstrip("/") for scheme in ordered]
     servers = []
-    for server in doc.get("servers") or []:
+    listed = doc.get("servers")
+    for server in listed if isinstance(listed, list) else []:  # anything else is not a server list
         if not isinstance(server, dict) or not isinstance(server.get("url"), str):
             continue
         url = server["url"]

@@ -12,6 +12,7 @@ from vitesse.artifacts.steps import run_step
 from vitesse.create import ensure_created
 from vitesse.errors import SpecError
 from vitesse.ingest.auth import suggested_auth, yaml_flow
+from vitesse.ingest.drift import ingest_drift
 from vitesse.ingest.fetch import to_uri, uri_path
 from vitesse.ingest.models import ApiSpec
 from vitesse.ingest.params import check_sides
@@ -100,17 +101,20 @@ def ingest(
     full_validation: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> Artifact:
-    """Run ingest for one integration and store the seed's ``source_api_spec`` / ``dest_api_spec``; the ``create``
-    artifact it builds on is recorded (when new or changed) only once both specs are in."""
+    """Run ingest for one integration and store the seed's ``source_api_spec`` / ``dest_api_spec``, and ``drift``:
+    how the fields the integration uses changed since its baseline ingest (`vitesse.ingest.drift`); the ``create``
+    artifact is recorded (when new or changed) once both specs are in; ingest does not build on it (editing the
+    description does not make the specs stale)."""
 
     def produce() -> tuple[dict[str, Any], dict[str, Any]]:
         data: dict[str, Any] = {}
         digests = {}
         named = []  # the endpoints the manifest names: their params, incremental read and write mode are checked
+        specs = {}
         for side_name, spec_key, endpoints_key in SIDES:
             if progress:
                 progress(f"{mf.name}: ingesting {side_name} spec {getattr(mf.manifest, side_name).spec}")
-            spec = ingest_side(mf, side_name, full_validation=full_validation)
+            spec = specs[side_name] = ingest_side(mf, side_name, full_validation=full_validation)
             data[spec_key] = spec.model_dump(mode="json")
             data[endpoints_key] = list(dict.fromkeys(e.path for e in spec.endpoints))
             digests[side_name] = spec.source.sha256
@@ -120,6 +124,8 @@ def ingest(
             if endpoint and (found := spec.endpoint(endpoint)) is not None:
                 named.append((side_name, spec, found))
         check_sides(mf, named)
-        return data, {"create": ensure_created(mf, store).version, "spec_sha256": digests}
+        data["drift"] = ingest_drift(store, mf, data, specs)
+        ensure_created(mf, store)  # recorded again when what it reads changed; nothing here depends on it
+        return data, {"spec_sha256": digests}
 
     return run_step(store, mf, "ingest", produce)

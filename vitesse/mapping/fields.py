@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vitesse.ingest.schemas import allows_null, examples_of, ref_key, schema_type
+
+if TYPE_CHECKING:
+    from vitesse.ingest.models import ApiSpec, Endpoint
 
 SCALARS = ("string", "integer", "number", "boolean")
 MAX_FIELDS = 5_000
@@ -234,3 +237,13 @@ def flatten(schema: dict[str, Any] | None, schemas: dict[str, Any], *, max_depth
     root = schema.get("x-schema-name")
     flattener.walk(schema, "", True, 0, frozenset([root]) if isinstance(root, str) else frozenset())
     return list(flattener.fields.values())
+
+
+def record_fields(spec: ApiSpec, endpoint: Endpoint) -> list[Field]:
+    """The fields a mapping can read from ``endpoint``'s records (write-only ones left out)."""
+    return [f for f in flatten(endpoint.response_schema, spec.schemas) if not f.write_only]
+
+
+def request_fields(spec: ApiSpec, endpoint: Endpoint) -> list[Field]:
+    """The fields a mapping can write in ``endpoint``'s request body (read-only ones left out)."""
+    return [f for f in flatten(endpoint.request_schema, spec.schemas) if not f.read_only]

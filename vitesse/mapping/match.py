@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from scipy.optimize import linear_sum_assignment
 
 from vitesse.mapping.context import CONTAINER_NOISE, ID_LEAVES, Placement, container_fit, singular
 from vitesse.mapping.fields import Field, leaf
@@ -423,6 +422,8 @@ def assign(candidates: list[Match], dests: list[Field], sources: list[Field], fl
     paths)."""
     if not candidates:
         return []
+    from scipy.optimize import linear_sum_assignment  # here: scipy.optimize alone costs more than the rest of the CLI
+
     dest_index = {f.path: i for i, f in enumerate(dests)}
     source_index = {f.path: j for j, f in enumerate(sources)}
     weights = np.zeros((len(dests), len(sources)), dtype=np.float64)

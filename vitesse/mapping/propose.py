@@ -17,7 +17,7 @@ from vitesse.mapping.complexity import complexity_score
 from vitesse.mapping.constants import constant_transformations
 from vitesse.mapping.context import Placement, record_words
 from vitesse.mapping.conversions import conversion, state_flag
-from vitesse.mapping.fields import Field, flatten
+from vitesse.mapping.fields import Field, record_fields, request_fields
 from vitesse.mapping.match import Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
 from vitesse.mapping.review import mark_for_review
@@ -26,14 +26,6 @@ from vitesse.mapping.types import compatibility
 from vitesse.mapping.vocabulary import concept, path_words, words
 
 NEAR_MISS_MARGIN = 0.2
-
-
-def record_fields(spec: ApiSpec, endpoint: Endpoint) -> list[Field]:
-    return [f for f in flatten(endpoint.response_schema, spec.schemas) if not f.write_only]
-
-
-def request_fields(spec: ApiSpec, endpoint: Endpoint) -> list[Field]:
-    return [f for f in flatten(endpoint.request_schema, spec.schemas) if not f.read_only]
 
 
 def _lookup(path: str, fields: dict[str, Field], side: str, where: str) -> Field:

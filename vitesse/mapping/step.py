@@ -6,6 +6,8 @@ from typing import Any
 
 from vitesse.artifacts import Artifact, ArtifactStore
 from vitesse.artifacts.steps import run_step, upstream
+from vitesse.errors import MappingError
+from vitesse.ingest.drift import explain_mapping_error
 from vitesse.ingest.models import ApiSpec
 from vitesse.ingest.params import check_sides
 from vitesse.ingest.step import specs_of
@@ -58,7 +60,11 @@ def map_integration(mf: ManifestFile, store: ArtifactStore, *, peers: list[Manif
 
     def produce() -> tuple[dict[str, Any], dict[str, Any]]:
         source, dest = specs_of(ingested)
-        logic = build_mapping(mf, source, dest, peers or [])
+        try:
+            logic = build_mapping(mf, source, dest, peers or [])
+        except MappingError as exc:  # a field or endpoint the manifest names that the spec dropped: say so
+            message = explain_mapping_error(exc.message, ingested.data.get("drift"))
+            raise MappingError(message, code=exc.code, http_status=exc.http_status) from None
         return {"mapping_logic": logic.model_dump(mode="json")}, {"ingest": ingested.version}
 
     return run_step(store, mf, "map", produce)

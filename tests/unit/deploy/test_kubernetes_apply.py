@@ -185,6 +185,8 @@ def test_server_side_apply_and_rollout(project: Path, api_server: ApiServer) -> 
     assert envelope["current_step"] == "ACTIVE"
     status = json.loads(runner.invoke(cli, ["status", "crm-to-mailwave", "--json", "--project", str(project)]).stdout)
     assert status["status"] == "active"
+    assert status["service"] == "deployed"  # status calls no remote API: applied, not checked
+    assert "not checked" in status["service_detail"]
 
     # --stop deletes what was applied (the Deployment first); stopping again finds nothing and is fine
     for _ in range(2):
@@ -198,7 +200,7 @@ def test_server_side_apply_and_rollout(project: Path, api_server: ApiServer) -> 
     }
     assert all(code == 404 for _, code in api_server.deletes[5:])
     status = json.loads(runner.invoke(cli, ["status", "crm-to-mailwave", "--json", "--project", str(project)]).stdout)
-    assert status["status"] == "stopped"
+    assert status["status"] == "stopped" and status["service"] == "stopped"
 
 
 def deploy_ok(project: Path) -> None:
