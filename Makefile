@@ -2,7 +2,8 @@
 #   make demo   set up, then run the example integrations through the steps vitesse has
 #   make test   set up, lint, run the whole test suite (unit, real-spec corpus, end to end with Prism)
 UV := python3 -m uv
-INTEGRATIONS := $(basename $(notdir $(wildcard integrations/*.yaml)))
+# The manifests of integrations/, not their fixture files (NAME.tests.yaml).
+INTEGRATIONS := $(filter-out %.tests,$(basename $(notdir $(wildcard integrations/*.yaml))))
 
 .PHONY: setup tools demo test lint bench clean dagster dagster-home
 
@@ -20,6 +21,7 @@ node_modules/.bin/prism: package.json package-lock.json
 demo: setup
 	$(UV) run vitesse validate
 	@for name in $(INTEGRATIONS); do $(UV) run vitesse run $$name || exit 1; done
+	$(UV) run vitesse check
 	$(UV) run vitesse status
 	@for name in $(INTEGRATIONS); do \
 		url=$$($(UV) run python -c "import json,sys; print(json.load(open('.vitesse/deploy/'+sys.argv[1]+'/process.json'))['service_url'])" $$name); \

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from dagster import AssetKey
 
+from vitesse.fixtures.paths import fixture_hash
+from vitesse.hashing import content_hash
 from vitesse.manifest import ManifestFile, section_hash
 
 STEPS = ("ingest", "map", "test", "deploy")
@@ -17,6 +19,12 @@ DESCRIPTIONS = {
     "test": "Synthetic records, schema validation, shadow calls and the health score",
     "deploy": "The running service on the manifest's deploy target",
 }
+
+
+def step_code_version(step: str, sections: str, fixtures: str | None) -> str:
+    """An asset's code version from the hash of the manifest sections its step reads and, for test, the hash of the
+    fixture file it runs (None without one); the same for the definitions and for the artifacts' provenance."""
+    return content_hash([sections, fixtures]) if step == "test" and fixtures is not None else sections
 
 
 def asset_key(name: str, step: str) -> AssetKey:
@@ -50,8 +58,10 @@ class StepSpec:
 
     @property
     def code_version(self) -> str:
-        """The hash of the manifest sections the step reads: editing them marks the step unsynced."""
-        return section_hash(self.mf.manifest, self.step)
+        """The hash of the manifest sections the step reads: editing them marks the step unsynced. The test's also
+        covers the fixture file whose cases it runs (`vitesse.fixtures`), as `vitesse status` does."""
+        fixtures = fixture_hash(self.mf.path) if self.step == "test" else None
+        return step_code_version(self.step, section_hash(self.mf.manifest, self.step), fixtures)
 
     @property
     def tags(self) -> dict[str, str]:

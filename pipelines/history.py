@@ -32,10 +32,11 @@ from dagster._core.definitions.data_version import (
     get_input_event_pointer_tag,
 )
 
-from pipelines.assets import STEPS, asset_key
+from pipelines.assets import STEPS, asset_key, step_code_version
 from pipelines.metadata import check_metadata, step_metadata
 from vitesse.artifacts import Artifact
 from vitesse.errors import VitesseError
+from vitesse.fixtures.paths import INPUT_KEY as FIXTURES_INPUT
 from vitesse.manifest import ManifestFile
 from vitesse.project import Project
 
@@ -49,7 +50,9 @@ def provenance_tags(artifact: Artifact) -> dict[str, str]:
     tags = {
         DATA_VERSION_TAG: artifact.version,
         DATA_VERSION_IS_USER_PROVIDED_TAG: "true",
-        CODE_VERSION_TAG: str(artifact.inputs.get("manifest", "")),
+        CODE_VERSION_TAG: step_code_version(
+            artifact.step, str(artifact.inputs.get("manifest", "")), artifact.inputs.get(FIXTURES_INPUT)
+        ),
     }
     parent = UPSTREAM.get(artifact.step)
     if parent and artifact.inputs.get(parent):
@@ -85,19 +88,19 @@ def unrecorded_events(
             seen[where] = artifact.version
             if recorded_version(instance, mf.name, step) == artifact.version:
                 continue  # a Dagster run made it
+            try:
+                details = step_metadata(step, artifact.data, mf.name)
+            except (KeyError, TypeError, ValueError):  # an artifact from an older vitesse: its version still counts
+                details = {}
             events.append(
                 AssetMaterialization(
                     asset_key=asset_key(mf.name, step),
                     description=f"{step} run outside Dagster (CLI or REST API) at {artifact.created_at}",
-                    metadata={
-                        "artifact_version": artifact.version,
-                        "created_at": artifact.created_at,
-                        **step_metadata(step, artifact.data, mf.name),
-                    },
+                    metadata={"artifact_version": artifact.version, "created_at": artifact.created_at, **details},
                     tags=provenance_tags(artifact),
                 )
             )
-            if step == "test":
+            if step == "test" and "health_score" in artifact.data:
                 events.append(
                     AssetCheckEvaluation(
                         asset_key=asset_key(mf.name, "test"),

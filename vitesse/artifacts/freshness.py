@@ -2,7 +2,8 @@
 
 A step is current when
 
-1. the manifest sections it reads (`vitesse.manifest.sections`) hash as they did when it ran,
+1. the manifest sections it reads (`vitesse.manifest.sections`) hash as they did when it ran (for test, also the
+   fixture file beside the manifest, `vitesse.fixtures`: ``integrations/x.tests.yaml changed``),
 2. every upstream artifact it was built from (its ``inputs``: map <- ingest, test <- map and ingest,
    deploy <- test) is still that step's latest version, and
 3. each of those upstream steps is current itself.
@@ -100,6 +101,8 @@ def _reason(artifact: Artifact, mf: ManifestFile, step: str, judged: dict[str, F
     changed = _manifest_change(artifact, mf, step)
     if changed is not None:
         return changed
+    if step == "test" and (edited := _fixtures_change(artifact, mf)) is not None:
+        return edited
     for parent in UPSTREAM[step]:
         built_on = artifact.inputs.get(parent)
         latest = judged[parent].artifact
@@ -133,6 +136,18 @@ def _manifest_change(artifact: Artifact, mf: ManifestFile, step: str) -> str | N
             listed = ", ".join(places[:4]) + (f" and {len(places) - 4} more" if len(places) > 4 else "")
             return f"{listed} changed in the manifest"
     return f"the manifest changed ({READS[step]}, which {step} reads)"
+
+
+def _fixtures_change(artifact: Artifact, mf: ManifestFile) -> str | None:
+    """Why the fixture file beside the manifest (`vitesse.fixtures`) differs from the one the test ran; its cases are
+    tests, so an edit makes the test stale (never the map). None when unchanged, or absent then and now."""
+    from vitesse.fixtures.paths import INPUT_KEY, fixture_hash, fixture_path, shown
+
+    recorded, now = artifact.inputs.get(INPUT_KEY), fixture_hash(mf.path)
+    if recorded == now:
+        return None
+    label = shown(fixture_path(mf.path), mf.project_root)
+    return f"{label} was added" if recorded is None else f"{label} was removed" if now is None else f"{label} changed"
 
 
 def _legacy_create_sections(artifact: Artifact) -> dict[str, Any] | None:

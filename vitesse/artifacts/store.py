@@ -65,6 +65,12 @@ def write_atomic(path: Path, content: bytes) -> None:
         raise
 
 
+def artifact_version(integration: str, step: str, data: dict[str, Any], inputs: dict[str, Any]) -> str:
+    """The version `ArtifactStore.write` gives this content: what a step would store, known without storing it
+    (`vitesse plan`)."""
+    return content_hash({"integration": integration, "step": step, "inputs": inputs, "data": data})
+
+
 def _busy(integration: str) -> BusyError:
     return BusyError(f"{integration}: another step of this integration is running; retry when it has finished")
 
@@ -138,7 +144,7 @@ class ArtifactStore:
 
     def write(self, integration: str, step: str, data: dict[str, Any], inputs: dict[str, Any]) -> Artifact:
         """Store a new version (or reuse the identical existing one) and make it ``latest``."""
-        version = content_hash({"integration": integration, "step": step, "inputs": inputs, "data": data})
+        version = artifact_version(integration, step, data, inputs)
         folder = self.folder(integration, step)
         path = folder / f"{version}.json"
         if path.exists():

@@ -18,7 +18,7 @@ from vitesse.create import scaffold_manifest
 from vitesse.create.scaffold import unset_params
 from vitesse.envelope import integration_list, integration_state, step_envelope, success_envelope
 from vitesse.errors import GateError, ManifestError, VitesseError
-from vitesse.manifest import Manifest, find_manifests, load_manifest
+from vitesse.manifest import Manifest, ManifestFile, find_manifests, load_manifest
 from vitesse.project import Project
 
 # Each step is imported inside the commands that run it: `vitesse --help`, `validate`, `status`, `schema` and `fields`
@@ -33,17 +33,31 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--with-tests",
+    is_flag=True,
+    help="Also run the fixture cases (integrations/NAME.tests.yaml) of the manifests validated, where their latest "
+    "map is current; otherwise check the fixture file's format and say why its cases were not run.",
+)
 @project_option
 @handle_errors
-def validate(paths: tuple[Path, ...], project: Path) -> None:
-    """Check manifests (files or folders; default: integrations/). Prints every problem with file:line:col."""
-    targets = find_manifests(list(paths) or [Project(project).integrations_dir])
-    if not targets:
+def validate(paths: tuple[Path, ...], with_tests: bool, project: Path) -> None:
+    """Check manifests (files or folders; default: integrations/). Prints every problem with file:line:col.
+
+    A fixture file named among the PATHS (NAME.tests.yaml) is checked as one: its format, and with --with-tests
+    its cases."""
+    from vitesse.fixtures.paths import is_fixture_file
+
+    found = find_manifests(list(paths) or [Project(project).integrations_dir])
+    fixture_files = [p for p in found if is_fixture_file(p)]
+    targets = [p for p in found if not is_fixture_file(p)]
+    if not targets and not fixture_files:
         raise ManifestError(
             [f"no manifests found in {', '.join(map(str, paths)) or Project(project).integrations_dir}"]
         )
     problems: list[str] = []
     names: dict[str, Path] = {}
+    loaded: dict[Path, ManifestFile] = {}
     for path in targets:
         try:
             mf = load_manifest(path)
@@ -53,20 +67,36 @@ def validate(paths: tuple[Path, ...], project: Path) -> None:
         if mf.name in names:
             problems.append(f"{path}: name {mf.name!r} is also used by {names[mf.name]} [manifest.duplicate_name]")
         names[mf.name] = path
+        loaded[path.resolve()] = mf
     for problem in problems:
         click.echo(problem, err=True)
     valid = len(targets) - len({p.split(":", 1)[0] for p in problems})
-    click.echo(f"{valid} of {len(targets)} manifest(s) valid", err=bool(problems))
-    if problems:
+    summary = f"{valid} of {len(targets)} manifest(s) valid" if targets else ""
+    failed = bool(problems)
+    if with_tests or fixture_files:
+        from vitesse.cli.check import validate_fixtures
+
+        folders = [p for p in (list(paths) or [Project(project).integrations_dir]) if p.is_dir()]
+        fixture_problems, fixture_summary = validate_fixtures(loaded, fixture_files, folders, run=with_tests)
+        summary = f"{summary}; {fixture_summary}" if summary else fixture_summary
+        failed = failed or bool(fixture_problems)
+    click.echo(summary, err=failed)
+    if failed:
         sys.exit(1)
 
 
 @cli.command()
-def schema() -> None:
+@click.option("--fixtures", is_flag=True, help="The format of fixture files (NAME.tests.yaml) instead.")
+def schema(fixtures: bool) -> None:
     """Print the JSON Schema of the manifest format (for editors)."""
-    document = Manifest.model_json_schema(by_alias=True)
+    if fixtures:
+        from vitesse.fixtures.models import FixtureFile
+
+        document = FixtureFile.model_json_schema(by_alias=True)
+    else:
+        document = Manifest.model_json_schema(by_alias=True)
     document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    document["title"] = "vitesse integration manifest"
+    document["title"] = "vitesse fixture file" if fixtures else "vitesse integration manifest"
     click.echo(jsoncodec.dumps(document, indent=True).decode())
 
 
@@ -211,6 +241,11 @@ def _print_test(results: dict[str, Any], name: str, version: str) -> None:
         + (
             f"; p50 {results['latency_ms']['p50']} ms, p95 {results['latency_ms']['p95']} ms"
             if results["latency_ms"]["p50"] is not None
+            else ""
+        )
+        + (
+            f"; {cases['passed']} of {cases['cases']} fixture case(s) passed"
+            if (cases := results.get("fixture_cases"))
             else ""
         )
     )
@@ -420,11 +455,13 @@ def main() -> None:
 
 
 def _register() -> None:
+    from vitesse.cli.check import check
     from vitesse.cli.fields import fields
     from vitesse.cli.mapping import map_command
+    from vitesse.cli.plan import plan_command
     from vitesse.cli.runtime import runtime
 
-    for command in (map_command, fields, runtime):
+    for command in (map_command, fields, runtime, check, plan_command):
         cli.add_command(command)
 
 

@@ -23,18 +23,39 @@ from vitesse.project import Project
     help="Accept the fields that need review (all, or the destination FIELDs named) into the manifest as hints, "
     "or explicit transforms when a hint cannot say it (comments kept), then map again.",
 )
+@click.option(
+    "--write-fixtures",
+    is_flag=True,
+    help="Then write integrations/NAME.tests.yaml: the source spec's example records (else one synthetic record) "
+    "and the bodies the new mapping makes of them, for review and `vitesse check`.",
+)
+@click.option("--force", is_flag=True, help="With --write-fixtures: replace an existing fixture file.")
 @project_option
 @json_option
 @handle_errors
-def map_command(name: str, fields: tuple[str, ...], accept: bool, project: Path, as_json: bool) -> None:
+def map_command(
+    name: str,
+    fields: tuple[str, ...],
+    accept: bool,
+    write_fixtures: bool,
+    force: bool,
+    project: Path,
+    as_json: bool,
+) -> None:
     """Step 3: propose the field mapping between the two endpoints (status: testing).
 
     Fields proposed below mapping.review_below need review: each counts as a failed test until accepted with
     --accept (or decided by a hint, transform or ignore in the manifest)."""
     if fields and not accept:
         raise click.UsageError(f"FIELD arguments ({' '.join(fields)}) are only used with --accept")
+    if force and not write_fixtures:
+        raise click.UsageError("--force is only used with --write-fixtures")
     proj = Project(project)
     mf = proj.load(name)
+    if write_fixtures:
+        from vitesse.fixtures.seed import refuse_overwrite
+
+        refuse_overwrite(mf, force)  # before the map runs: an existing fixture file is never replaced silently
     progress(f"{mf.name}: mapping")
     if accept:
         from vitesse.mapping.accept import map_accepting
@@ -51,6 +72,8 @@ def map_command(name: str, fields: tuple[str, ...], accept: bool, project: Path,
 
         artifact = map_integration(mf, proj.store, peers=proj.peers(exclude=mf.name))
     logic = artifact.data["mapping_logic"]
+    if write_fixtures:
+        _write_fixtures(mf, proj, artifact, force)
     if as_json:
         emit_json(step_envelope("map", artifact, mf))
         return
@@ -89,6 +112,19 @@ def map_command(name: str, fields: tuple[str, ...], accept: bool, project: Path,
             f"--accept (all) or --accept {pending[0]}{' ...' if len(pending) > 1 else ''}; else set a hint, "
             "transform or ignore for them in the manifest"
         )
+
+
+def _write_fixtures(mf: Any, proj: Project, artifact: Any, force: bool) -> None:
+    """`--write-fixtures`: seed the fixture file from the new map; what was written goes to stderr."""
+    from vitesse.fixtures.seed import write_fixtures
+
+    seeded = write_fixtures(mf, proj.store, artifact, force=force)
+    source = "one synthetic record (the spec has no examples)" if seeded.synthetic else "the spec's examples"
+    progress(f"wrote {len(seeded.cases)} fixture case(s) to {seeded.label} from {source}:")
+    for case in seeded.cases:
+        pinned = f"expect_errors {case.expect_errors}" if case.expect_errors is not None else "expect (the body)"
+        progress(f"  {case.name}: {pinned}")
+    progress(f"review them (they pin the mapping's output), then `vitesse check {mf.name}`")
 
 
 def _mapped_from(t: dict[str, Any]) -> str:

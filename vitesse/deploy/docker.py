@@ -136,6 +136,9 @@ def run_options(ctx: DeployContext, port: int) -> dict[str, Any]:
 class DockerTarget:
     name = "docker"
 
+    def image(self, ctx: DeployContext) -> str:
+        return f"vitesse-{ctx.mf.name}:{ctx.bundle.version}"
+
     def render(self, ctx: DeployContext) -> dict[str, str]:
         docker = ctx.mf.manifest.deploy.docker
         variables = ctx.variables()
@@ -178,7 +181,7 @@ class DockerTarget:
                 ca = ctx.mf.folder / ca
             shutil.copyfile(ca, context / "extra-ca.crt")
         (context / "Dockerfile").write_text(dockerfile)
-        tag = f"vitesse-{ctx.mf.name}:{ctx.bundle.version}"
+        tag = self.image(ctx)
         from docker.errors import APIError, BuildError
 
         try:

@@ -42,6 +42,9 @@ def fargate_size(cpu_cores: float, memory_mb: int) -> tuple[int, int]:
 class EcsTarget:
     name = "ecs"
 
+    def image(self, ctx: DeployContext) -> str | None:
+        return ctx.mf.manifest.deploy.ecs.image or ctx.mf.manifest.deploy.kubernetes.image or ctx.default_image
+
     def render(self, ctx: DeployContext) -> dict[str, str]:
         ecs = ctx.mf.manifest.deploy.ecs
         variables = ctx.variables()
@@ -69,7 +72,7 @@ class EcsTarget:
             task_role_arn=ecs.task_role_arn,
             region=ecs.region,
             log_group=f"/vitesse/{ctx.mf.name}",
-            image=ecs.image or variables["image"],
+            image=self.image(ctx),
             command_json=json.dumps([shell_command(variables["state_args"])]),  # readable: no HTML-safe escapes
             efs_file_system_id=None if variables["state_url_env"] else ecs.efs_file_system_id,
             efs_access_point_id=ecs.efs_access_point_id,

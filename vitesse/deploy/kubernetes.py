@@ -60,6 +60,9 @@ def validate_manifests(manifests: dict[str, str], version: str) -> None:
 class KubernetesTarget:
     name = "kubernetes"
 
+    def image(self, ctx: DeployContext) -> str | None:
+        return ctx.mf.manifest.deploy.kubernetes.image or ctx.default_image
+
     def render(self, ctx: DeployContext) -> dict[str, str]:
         manifests = render_manifests(ctx)
         validate_manifests(manifests, ctx.mf.manifest.deploy.kubernetes.version)

@@ -79,6 +79,9 @@ def _tail(path: Path, lines: int = 15) -> str:
 class ProcessTarget:
     name = "process"
 
+    def image(self, ctx: DeployContext) -> str | None:
+        return None  # the runtime runs from this checkout's Python
+
     def render(self, ctx: DeployContext) -> dict[str, str]:
         return {}
 

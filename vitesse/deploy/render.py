@@ -37,6 +37,11 @@ class DeployContext:
     def resource(self) -> str:
         return f"vitesse-{self.mf.name}"[:63].rstrip("-")
 
+    @property
+    def default_image(self) -> str:
+        """The image a container target runs unless the manifest names one: ``vitesse-<name>:<bundle version>``."""
+        return f"{self.resource}:{self.bundle.version}"
+
     def variables(self) -> dict[str, Any]:
         deploy = self.mf.manifest.deploy
         k8s = deploy.kubernetes
@@ -61,7 +66,7 @@ class DeployContext:
             "cpu_cores": deploy.cpu_cores,
             "cpu_millis": max(1, round(deploy.cpu_cores * 1000)),
             "auto_scale": deploy.auto_scale,
-            "image": k8s.image or f"{self.resource}:{self.bundle.version}",
+            "image": k8s.image or self.default_image,
             "host": k8s.host,
             "ingress_class": k8s.ingress_class,
             "port": PORT,

@@ -18,11 +18,13 @@ from vitesse.deploy.state import check_replicas
 from vitesse.errors import DeployError, GateError, VitesseError
 from vitesse.manifest import ManifestFile
 from vitesse.manifest.sections import manifest_inputs
-from vitesse.runtime.bundle import build_bundle, write_bundle
+from vitesse.runtime.bundle import Bundle, build_bundle, write_bundle
 
 
 class Target(Protocol):
     name: str
+
+    def image(self, ctx: DeployContext) -> str | None: ...
 
     def render(self, ctx: DeployContext) -> dict[str, str]: ...
 
@@ -66,12 +68,34 @@ def check_gate(mf: ManifestFile, store: ArtifactStore) -> Artifact:
     return tested
 
 
-def _context(mf: ManifestFile, store: ArtifactStore) -> DeployContext:
-    bundle = build_bundle(mf, store)
+def context_for(mf: ManifestFile, store: ArtifactStore, bundle: Bundle) -> DeployContext:
+    """The deploy context of ``bundle``, writing nothing: its ``bundle_path`` is where deploy writes the bundle
+    (`vitesse plan` renders the targets' manifests with it)."""
     workdir = store.home / "deploy" / mf.name
-    workdir.mkdir(parents=True, exist_ok=True)
-    path = write_bundle(bundle, workdir / f"bundle-{bundle.version}.json")
-    return DeployContext(mf=mf, bundle=bundle, bundle_path=path, workdir=workdir)
+    return DeployContext(mf=mf, bundle=bundle, bundle_path=workdir / f"bundle-{bundle.version}.json", workdir=workdir)
+
+
+def settings_of(target: Target, ctx: DeployContext) -> dict[str, Any]:
+    """What a deployment sets, as the deploy artifact records it (``settings``) and `vitesse plan` compares it: the
+    target, image, replicas, resources, autoscaling and the names (never the values) of the env vars it passes."""
+    deploy = ctx.mf.manifest.deploy
+    return {
+        "target": target.name,
+        "image": target.image(ctx),
+        "replicas": deploy.replicas,
+        "memory_mb": deploy.memory_mb,
+        "cpu_cores": deploy.cpu_cores,
+        "auto_scale": deploy.auto_scale,
+        "env": ctx.secrets(),
+        "state": ctx.mf.manifest.runtime.state.type,
+    }
+
+
+def _context(mf: ManifestFile, store: ArtifactStore) -> DeployContext:
+    ctx = context_for(mf, store, build_bundle(mf, store))
+    ctx.workdir.mkdir(parents=True, exist_ok=True)
+    write_bundle(ctx.bundle, ctx.bundle_path)
+    return ctx
 
 
 def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False, reuse_running: bool = False) -> Artifact:
@@ -106,6 +130,7 @@ def deploy(mf: ManifestFile, store: ArtifactStore, *, dry_run: bool = False, reu
             "dry_run": dry_run,
             "bundle_version": ctx.bundle.version,
             "manifests": manifests,
+            "settings": settings_of(target, ctx),
             "details": result.details,
         }
         inputs = {**manifest_inputs(mf.manifest, "deploy"), "test": tested.version, "bundle": ctx.bundle.version}

@@ -9,6 +9,14 @@ from typing import Any
 
 from vitesse.mapping.models import MappingLogic
 
+FIXTURE_FIXES = {
+    "error_missing": "the record the case calls bad gets through: make the mapping refuse it, or move the case to "
+    "`expect` if the record is fine",
+    "error_unexpected": "list the error in the case's expect_errors if it is meant (or set partial: true)",
+    "transform": "the mapping fails on the case's record: fix the transform for {field} (see the error)",
+    "invalid": "the body the case expects breaks the destination schema: fix the mapping for {field}",
+}
+
 
 @dataclass
 class TestDetail:
@@ -26,6 +34,7 @@ class TestDetail:
     errors: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (field, code) for the failure report
     weight: int = 1  # how many tests this one counts as in the success rate (review tests, guardian/review.py)
+    case: str | None = None  # the fixture case this test runs (guardian/fixtures.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -38,6 +47,7 @@ class TestDetail:
             "http_status": self.http_status,
             "errors": self.errors,
             **({"weight": self.weight} if self.weight != 1 else {}),
+            **({"case": self.case} if self.case is not None else {}),
         }
 
 
@@ -129,6 +139,8 @@ def _suggest(
             f"or transform that uses {where}, or re-propose the mapping with `vitesse map {name}`; then "
             f"`vitesse test {name}` (and deploy again)"
         )
+    if code.startswith("fixture."):  # guardian/fixtures.py: a case of the fixture file failed
+        return fixture_suggestion(where, code, example, name)
     if code == "needs_review":  # guardian/review.py
         t = by_dest.get(where)
         fed = f"{', '.join(t.sources) or 'a template'} -> {where} ({t.transform_type})" if t is not None else where
@@ -193,3 +205,14 @@ def _suggest_meaning(where: str, check: str, t: Any, hint: Any, example: str) ->
         f"{fed}, but {MEANING_CHECKS.get(check, 'the values do not fit')} ({check} check): {other}, add {convert}, "
         f"or leave it out (mapping.ignore); if the pairing is meant, state it in mapping.transforms"
     )
+
+
+def fixture_suggestion(where: str, code: str, example: str, name: str = "<name>") -> str:
+    """What to change when a fixture case fails: the mapping, or the case when the new output is the right one."""
+    kind = code.removeprefix("fixture.")
+    case = example.split(": ", 1)[0]  # "case 'a full customer'"
+    fix = FIXTURE_FIXES.get(kind, "").format(field=where) or (
+        f"fix the mapping for {where} (a hint or transform, then `vitesse map {name}`) or, if the new value is "
+        f"right, the case's expect"
+    )
+    return f"{case} of the fixture file: {fix}; `vitesse check {name}` shows every field"

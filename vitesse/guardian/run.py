@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from vitesse.fixtures.loader import Fixtures
+from vitesse.guardian.fixtures import fixture_tests
 from vitesse.guardian.meaning import MeaningCheck
 from vitesse.guardian.ranges import number_targets
 from vitesse.guardian.report import TestDetail, failures, health_score, latency
@@ -96,10 +98,12 @@ def run_tests(
     seed: int | None = None,
     name: str = "<name>",
     drift: list[dict[str, Any]] | None = None,
+    fixtures: Fixtures | None = None,
 ) -> dict[str, Any]:
     """The test step's results for integration ``name`` (raises nothing for failing tests; they are the
     results). ``drift``: breaking contract changes to fields the mapping uses (`vitesse.ingest.drift`), each a
-    failed test, and the run does not pass whatever its score."""
+    failed test, and the run does not pass whatever its score. ``fixtures``: the integration's fixture cases
+    (`vitesse.fixtures`), each a test (`vitesse.guardian.fixtures`)."""
     size = sample_size or config.sample_size
     seed = config.seed if seed is None else seed
     started = time.monotonic()
@@ -187,8 +191,17 @@ def run_tests(
     finally:
         for box in sandboxes:
             box.close()
-    # A field the mapper proposed below review_below and no person accepted is a failed test (guardian/review.py).
-    tests += review_tests(logic, dest_key, sides.dest_endpoint.method, len(tests) + 1, name, records=len(records))
+    # Each fixture case is a test: the known record through the same mapping and schema (guardian/fixtures.py).
+    if fixtures is not None:
+        tests += fixture_tests(
+            fixtures, transform, dest_validator, dest_key, sides.dest_endpoint.method, len(tests) + 1
+        )
+    cases = len(fixtures.cases) if fixtures is not None else 0
+    # A field the mapper proposed below review_below and no person accepted is a failed test (guardian/review.py);
+    # the cases vouch for the reviewed fields only, as the records do.
+    tests += review_tests(
+        logic, dest_key, sides.dest_endpoint.method, len(tests) + 1, name, records=len(records) + cases
+    )
     drift = drift or []
     for change in drift:  # the contract changed under the mapping: one failed test per field
         test = TestDetail(
@@ -231,7 +244,14 @@ def run_tests(
         "dest_endpoint": dest_key,
         "samples": [{"source": r, "transformed": o} for r, o in list(zip(records, outputs, strict=True))[:3]],
         "duration_seconds": round(time.monotonic() - started, 3),
+        **({"fixture_cases": _case_counts(tests)} if fixtures is not None else {}),
     }
+
+
+def _case_counts(tests: list[TestDetail]) -> dict[str, int]:
+    """How many fixture cases ran and passed (only in the results of integrations with a fixture file)."""
+    cases = [t for t in tests if t.kind == "fixture"]
+    return {"cases": len(cases), "passed": sum(t.passed for t in cases)}
 
 
 def _source_call(box: Sandbox, sides: Sides, validator: RecordValidator) -> TestDetail:

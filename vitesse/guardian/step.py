@@ -7,6 +7,8 @@ from typing import Any
 from vitesse.artifacts import Artifact, ArtifactStore, record_failure, record_success
 from vitesse.artifacts.steps import upstream
 from vitesse.errors import GateError, SpecError, VitesseError
+from vitesse.fixtures.loader import fixtures_of
+from vitesse.fixtures.paths import INPUT_KEY as FIXTURES_INPUT
 from vitesse.guardian.run import Sides, run_tests
 from vitesse.guardian.shadow import SandboxTarget
 from vitesse.ingest.drift import relevant_drift
@@ -60,6 +62,8 @@ def test_integration(
     """Run the test step. The results are stored either way; below the threshold the status is ``failed`` with
     the seed's message and `GateError` is raised (after the artifact is written, so the report can be read).
     ``sandboxes`` (from `request_sandboxes`) replace the manifest's for this run, with placeholder credentials.
+    The cases of the fixture file beside the manifest (`vitesse.fixtures`) are tests too; a malformed fixture file
+    fails the step with its file:line:col problems, and the file's hash is in the artifact's inputs.
 
     A breaking contract change in the ingest to a field the mapping uses fails the run whatever the score, one
     failed test per field; a ``retest`` (the scheduled re-test) also holds the changes against the mapping of the
@@ -83,14 +87,24 @@ def test_integration(
                 dest_sandbox=sandboxes.get("destination"),
             )
             drift, notes, held_against = relevant_drift(store, mf, logic, ingested, dest_spec, retest=retest)
+            fixtures = fixtures_of(mf.path)  # integrations/<name>.tests.yaml: each case is a test
             results = run_tests(
-                sides, logic, mf.manifest.test, sample_size=sample_size, seed=seed, name=mf.name, drift=drift
+                sides,
+                logic,
+                mf.manifest.test,
+                sample_size=sample_size,
+                seed=seed,
+                name=mf.name,
+                drift=drift,
+                fixtures=fixtures,
             )
             results["notes"] += notes
         except VitesseError as exc:
             record_failure(store, name, "test", exc.message, exc.http_status)
             raise
         inputs = {**manifest_inputs(mf.manifest, "test"), "map": mapped.version, "ingest": ingested.version}
+        if fixtures is not None:  # an edit of the fixture file makes the test stale (vitesse.artifacts.freshness)
+            inputs[FIXTURES_INPUT] = fixtures.digest
         if sandboxes:
             inputs["request_sandboxes"] = {label: target.url for label, target in sorted(sandboxes.items())}
         if held_against:  # a re-test: the drift was held against that mapping too

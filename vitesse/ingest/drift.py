@@ -320,6 +320,16 @@ def ingest_drift(
             return known.data["drift"]
     if baseline is None:
         return no_drift()
+    return drift_against(store, mf, baseline, specs)
+
+
+def drift_against(
+    store: ArtifactStore, mf: ManifestFile, baseline: Artifact, specs: dict[str, ApiSpec]
+) -> dict[str, Any]:
+    """The drift from the specs ``baseline`` (an ingest artifact) holds to ``specs`` (side -> spec), judged against
+    the latest mapping; reads the store, writes nothing (`vitesse plan` holds the specs on disk against the latest
+    ingest with it)."""
+    name = mf.name
     logic = _latest_logic(store, name)
     endpoints = {}
     for side, _ in SIDES:

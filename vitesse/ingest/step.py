@@ -37,7 +37,7 @@ def ingest_side(mf: ManifestFile, side_name: str, *, full_validation: bool = Fal
         raise SpecError(
             f"{mf.path}: {side_name}.spec is not set; name the OpenAPI document to ingest", code="spec.missing"
         )
-    _check_contained(mf, side_name, side)
+    check_contained(mf, side_name, side)
     try:
         spec = ingest_spec(
             side.spec,
@@ -59,7 +59,7 @@ def ingest_side(mf: ManifestFile, side_name: str, *, full_validation: bool = Fal
     return spec
 
 
-def _check_contained(mf: ManifestFile, side_name: str, side: Side) -> None:
+def check_contained(mf: ManifestFile, side_name: str, side: Side) -> None:
     """A local spec must resolve (symlinks followed) inside the project folder unless ``spec_access`` allows more."""
     assert side.spec is not None
     uri = to_uri(side.spec, mf.folder)
@@ -94,6 +94,36 @@ def _missing_auth(side_name: str, side: Side, spec: ApiSpec) -> str | None:
     )
 
 
+def ingest_data(
+    mf: ManifestFile,
+    store: ArtifactStore,
+    *,
+    full_validation: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, ApiSpec]]:
+    """What ingest stores, built in memory and written nowhere: (``data``, the extra ``inputs``, the specs by
+    side). The step stores it; `vitesse plan` compares it with the latest ingest."""
+    data: dict[str, Any] = {}
+    digests = {}
+    named = []  # the endpoints the manifest names: their params, incremental read and write mode are checked
+    specs = {}
+    for side_name, spec_key, endpoints_key in SIDES:
+        if progress:
+            progress(f"{mf.name}: ingesting {side_name} spec {getattr(mf.manifest, side_name).spec}")
+        spec = specs[side_name] = ingest_side(mf, side_name, full_validation=full_validation)
+        data[spec_key] = spec.model_dump(mode="json")
+        data[endpoints_key] = list(dict.fromkeys(e.path for e in spec.endpoints))
+        digests[side_name] = spec.source.sha256
+        if progress:
+            progress(f"{mf.name}: {side_name}: {len(spec.endpoints)} endpoints, {len(spec.warnings)} warnings")
+        endpoint = getattr(mf.manifest, side_name).endpoint
+        if endpoint and (found := spec.endpoint(endpoint)) is not None:
+            named.append((side_name, spec, found))
+    check_sides(mf, named)
+    data["drift"] = ingest_drift(store, mf, data, specs)
+    return data, {"spec_sha256": digests}, specs
+
+
 def ingest(
     mf: ManifestFile,
     store: ArtifactStore,
@@ -107,25 +137,8 @@ def ingest(
     description does not make the specs stale)."""
 
     def produce() -> tuple[dict[str, Any], dict[str, Any]]:
-        data: dict[str, Any] = {}
-        digests = {}
-        named = []  # the endpoints the manifest names: their params, incremental read and write mode are checked
-        specs = {}
-        for side_name, spec_key, endpoints_key in SIDES:
-            if progress:
-                progress(f"{mf.name}: ingesting {side_name} spec {getattr(mf.manifest, side_name).spec}")
-            spec = specs[side_name] = ingest_side(mf, side_name, full_validation=full_validation)
-            data[spec_key] = spec.model_dump(mode="json")
-            data[endpoints_key] = list(dict.fromkeys(e.path for e in spec.endpoints))
-            digests[side_name] = spec.source.sha256
-            if progress:
-                progress(f"{mf.name}: {side_name}: {len(spec.endpoints)} endpoints, {len(spec.warnings)} warnings")
-            endpoint = getattr(mf.manifest, side_name).endpoint
-            if endpoint and (found := spec.endpoint(endpoint)) is not None:
-                named.append((side_name, spec, found))
-        check_sides(mf, named)
-        data["drift"] = ingest_drift(store, mf, data, specs)
+        data, inputs, _ = ingest_data(mf, store, full_validation=full_validation, progress=progress)
         ensure_created(mf, store)  # recorded again when what it reads changed; nothing here depends on it
-        return data, {"spec_sha256": digests}
+        return data, inputs
 
     return run_step(store, mf, "ingest", produce)

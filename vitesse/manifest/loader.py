@@ -83,9 +83,9 @@ def load_manifest(path: str | os.PathLike[str]) -> ManifestFile:
     return parse_manifest(raw, path)
 
 
-def parse_manifest(raw: bytes | str, path: Path) -> ManifestFile:
-    """Validate manifest text that claims to live at ``path`` (its stem must equal the name)."""
-    shown = display_path(path)
+def positioned_document(raw: bytes | str, shown: str, prefix: str = "manifest") -> Positioned:
+    """YAML text -> `Positioned` data; `ManifestError` with ``shown:line:col`` lines (codes ``<prefix>.*``) for text
+    that is not UTF-8, not YAML, or has duplicate keys. Manifests and fixture files (`vitesse.fixtures`) alike."""
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8-sig")
@@ -95,14 +95,21 @@ def parse_manifest(raw: bytes | str, path: Path) -> ManifestFile:
         node = compose_yaml(raw)
     except yaml.YAMLError as exc:
         line, col = yaml_error_position(exc) or (1, 1)
-        raise ManifestError([f"{shown}:{line}:{col}: {yaml_error_message(exc)} [manifest.yaml_syntax]"]) from None
+        raise ManifestError([f"{shown}:{line}:{col}: {yaml_error_message(exc)} [{prefix}.yaml_syntax]"]) from None
     doc = build_positioned(node)
     problems = [
-        f"{shown}:{line}:{col}: {_dotted(p) or '(document)'}: {msg} [manifest.yaml_syntax]"
+        f"{shown}:{line}:{col}: {_dotted(p) or '(document)'}: {msg} [{prefix}.yaml_syntax]"
         for p, (line, col), msg in doc.problems
     ]
     if problems:
         raise ManifestError(problems)
+    return doc
+
+
+def parse_manifest(raw: bytes | str, path: Path) -> ManifestFile:
+    """Validate manifest text that claims to live at ``path`` (its stem must equal the name)."""
+    shown = display_path(path)
+    doc = positioned_document(raw, shown)
     if not isinstance(doc.data, dict):
         got = "an empty document" if doc.data is None else type(doc.data).__name__
         raise ManifestError(
@@ -114,7 +121,7 @@ def parse_manifest(raw: bytes | str, path: Path) -> ManifestFile:
     try:
         manifest = Manifest.model_validate(doc.data)
     except ValidationError as exc:
-        raise ManifestError(_format_errors(exc, doc, shown)) from None
+        raise ManifestError(format_errors(exc, doc, shown)) from None
     if manifest.name != path.stem:
         line, col = doc.position(("name",))
         raise ManifestError(
@@ -163,7 +170,11 @@ def _side_problems(side_name: str, side: Side) -> list[Problem]:
     return problems
 
 
-def _format_errors(exc: ValidationError, doc: Positioned, shown: str) -> list[str]:
+def format_errors(
+    exc: ValidationError, doc: Positioned, shown: str, root: type[BaseModel] = Manifest, prefix: str = "manifest"
+) -> list[str]:
+    """Each pydantic error as ``shown:line:col: path: message [code]``, for a document validated by ``root`` (codes
+    ``<prefix>.*``: the manifest's, or a fixture file's)."""
     problems = []
     for error in exc.errors(include_url=False):
         path = _data_path(doc.data, error["loc"])
@@ -174,13 +185,14 @@ def _format_errors(exc: ValidationError, doc: Positioned, shown: str) -> list[st
             line, col = doc.position(path, key=True)
         else:
             line, col = doc.position(path)
-        message, code = _describe(error, path, doc.data)
+        message, code = _describe(error, path, doc.data, root)
+        code = f"{prefix}.{code.partition('.')[2]}" if prefix != "manifest" else code
         problems.append(f"{shown}:{line}:{col}: {_dotted(path) or '(document)'}: {message} [{code}]")
     # Keep document order so the file reads top to bottom.
-    return sorted(set(problems), key=_line_col)
+    return sorted(set(problems), key=line_col)
 
 
-def _line_col(problem: str) -> tuple[int, int]:
+def line_col(problem: str) -> tuple[int, int]:
     parts = problem.split(":")
     for i in range(len(parts) - 2):
         if parts[i + 1].isdigit() and parts[i + 2].isdigit():
@@ -220,16 +232,18 @@ def _dotted(path: tuple[str | int, ...]) -> str:
     return out
 
 
-def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
+def _model_at(path: tuple[str | int, ...], data: Any, root: type[BaseModel] = Manifest) -> type[BaseModel] | None:
     """The pydantic model that validates the mapping at ``path`` (for key suggestions)."""
     from vitesse.manifest import models
 
-    model: Any = Manifest
+    model: Any = root
     node = data
     for segment in path:
         node = node.get(segment) if isinstance(node, dict) else None
-        if model is None or isinstance(segment, int):
+        if model is None:
             return None
+        if isinstance(segment, int):  # an item of a list of models (a fixture file's cases)
+            continue
         field = model.model_fields.get(segment)
         if field is None:
             return None
@@ -246,11 +260,13 @@ def _model_at(path: tuple[str | int, ...], data: Any) -> type[BaseModel] | None:
     return model
 
 
-def _describe(error: dict[str, Any], path: tuple[str | int, ...], data: Any) -> tuple[str, str]:
+def _describe(
+    error: dict[str, Any], path: tuple[str | int, ...], data: Any, root: type[BaseModel] = Manifest
+) -> tuple[str, str]:
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     if kind == "extra_forbidden":
         key = path[-1]
-        parent = _model_at(path[:-1], data)
+        parent = _model_at(path[:-1], data, root)
         if (path[-2:-1] == ("auth",) or (len(path) >= 2 and path[-2] == "auth")) and str(key) in SECRET_KEYS:
             return (
                 f"secrets are never written in a manifest: name an environment variable instead, "
@@ -332,11 +348,20 @@ def _pattern_message(path: tuple[str | int, ...], value: Any, pattern: str) -> s
 
 
 def find_manifests(paths: list[Path]) -> list[Path]:
-    """Expand files and folders into the sorted list of `*.yaml`/`*.yml` manifest files they name."""
+    """Expand files and folders into the sorted list of `*.yaml`/`*.yml` manifest files they name; in a folder the
+    fixture files (``*.tests.yaml``, `vitesse.fixtures`) are not manifests and are left out."""
+    from vitesse.fixtures.paths import is_fixture_file
+
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix in (".yaml", ".yml") and not is_fixture_file(p) and p.is_file()
+                )
+            )
         else:
             found.append(path)
     return found

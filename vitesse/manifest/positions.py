@@ -66,7 +66,12 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self.constructor.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except yaml.YAMLError:  # a tag safe YAML does not construct (!!python/object...): a problem, not a crash
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            self.result.problems.append((path, (line, col), f"unsupported YAML tag {node.tag!r}"))
+            return None
 
 
 class _TooLarge(Exception):

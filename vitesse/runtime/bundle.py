@@ -129,6 +129,18 @@ def build_bundle(mf: ManifestFile, store: ArtifactStore) -> Bundle:
     mapped = upstream(store, mf, "map", needed_by="bundle")
     logic = MappingLogic.model_validate(mapped.data["mapping_logic"])
     source_spec, dest_spec = specs_of(ingested)
+    versions = {"ingest": ingested.version, "map": mapped.version}
+    tested = store.latest(mf.name, "test")
+    if tested is not None:
+        versions["test"] = tested.version
+    return bundle_from(mf, source_spec, dest_spec, logic, versions)
+
+
+def bundle_from(
+    mf: ManifestFile, source_spec: ApiSpec, dest_spec: ApiSpec, logic: MappingLogic, versions: dict[str, str]
+) -> Bundle:
+    """The bundle of these specs and this mapping, ``versions`` the artifact versions it is said to be built from;
+    reads and writes nothing (`vitesse plan` builds the bundle a deploy would ship with it)."""
     m = mf.manifest
     sides = []
     for spec, side, key, name in (
@@ -159,10 +171,6 @@ def build_bundle(mf: ManifestFile, store: ArtifactStore) -> Bundle:
                 **({"write": _write(mf.name, dest_spec, m.destination.write)} if name == "destination" else {}),
             )
         )
-    versions = {"ingest": ingested.version, "map": mapped.version}
-    tested = store.latest(mf.name, "test")
-    if tested is not None:
-        versions["test"] = tested.version
     bundle = Bundle(
         integration=mf.name,
         integration_id=integration_id(mf.name),

@@ -13,6 +13,7 @@ from vitesse.artifacts import ArtifactStore
 from vitesse.artifacts.freshness import commands, freshness
 from vitesse.artifacts.steps import upstream
 from vitesse.errors import StepOrderError
+from vitesse.fixtures.paths import fixture_inputs, fixture_path
 from vitesse.hashing import content_hash
 from vitesse.manifest import ManifestFile, load_manifest, section_hash
 from vitesse.manifest.sections import manifest_inputs, section_parts
@@ -37,6 +38,8 @@ def chain(store: ArtifactStore, mf: ManifestFile) -> dict[str, str]:
     versions: dict[str, str] = {}
     for step, parents in (("create", ()), ("ingest", ("create",)), ("map", ("ingest",)), ("test", ("map", "ingest"))):
         inputs = {**manifest_inputs(mf.manifest, step), **{p: versions[p] for p in parents}}
+        if step == "test":  # what the test step records of integrations/<name>.tests.yaml
+            inputs.update(fixture_inputs(mf.path))
         versions[step] = store.write(NAME, step, {"step": step}, inputs).version
     return versions
 
@@ -105,3 +108,25 @@ def test_parts_are_named_by_their_place_in_the_manifest(mf: ManifestFile) -> Non
     )
     assert {"source.auth", "destination.auth", "test.sample_size"} <= set(section_parts(mf.manifest, "test"))
     assert {"deploy.replicas", "deploy.target", "source.auth"} <= set(section_parts(mf.manifest, "deploy"))
+
+
+def test_an_edited_fixture_file_makes_the_test_stale_and_nothing_above_it(tmp_path: Path, mf: ManifestFile) -> None:
+    store = ArtifactStore(tmp_path / ".vitesse")
+    chain(store, mf)
+    fixtures = fixture_path(mf.path)
+    text = fixtures.read_text()
+    fixtures.write_text("# a comment and blank lines change nothing\n\n" + text)
+    assert freshness(store, mf)["test"].current
+    fixtures.write_text(text.replace("given_name: Jenny", "given_name: Jennifer", 1))
+    judged = freshness(store, mf)
+    assert [s for s, f in judged.items() if f.current] == ["create", "ingest", "map"]
+    assert judged["test"].reason == "integrations/crm-to-mailwave.tests.yaml changed"
+    assert commands(NAME, judged["test"], "test") == f"`vitesse test {NAME}`"
+    fixtures.unlink()
+    assert freshness(store, mf)["test"].reason == "integrations/crm-to-mailwave.tests.yaml was removed"
+    latest = store.latest(NAME, "test")
+    assert latest is not None
+    store.write(NAME, "test", {"step": "test", "again": 1}, {k: v for k, v in latest.inputs.items() if k != "fixtures"})
+    assert freshness(store, mf)["test"].current  # none then, none now
+    fixtures.write_text(text)
+    assert freshness(store, mf)["test"].reason == "integrations/crm-to-mailwave.tests.yaml was added"

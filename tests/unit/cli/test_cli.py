@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from vitesse.artifacts import integration_id
 from vitesse.cli import cli
+from vitesse.manifest import find_manifests
 
 
 def invoke(project: Path, *args: str):
@@ -46,9 +47,13 @@ def test_schema_is_json_schema_that_accepts_the_examples(project: Path) -> None:
     assert result.exit_code == 0
     schema = json.loads(result.output)
     jsonschema.Draft202012Validator.check_schema(schema)
-    for path in (project / "integrations").glob("*.yaml"):
+    for path in find_manifests([project / "integrations"]):  # not the fixture files (*.tests.yaml)
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
     assert schema["additionalProperties"] is False
+    fixtures = json.loads(invoke(project, "schema", "--fixtures").output)
+    jsonschema.Draft202012Validator.check_schema(fixtures)
+    for path in (project / "integrations").glob("*.tests.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), fixtures)
 
 
 def test_new_writes_a_valid_manifest_and_records_it(project: Path) -> None:

@@ -1,5 +1,6 @@
-"""The everyday commands start fast: `vitesse --help`, `validate`, `status`, `schema` and `fields` never import the
-mapper's scipy, the test step's faker, the API's FastAPI, the runtime's aiohttp, the deploy targets' SDKs or Dagster.
+"""The everyday commands start fast: `vitesse --help`, `validate` (`--with-tests` too), `check`, `status`, `schema`
+and `fields` never import the mapper's scipy, the test step's faker, the API's FastAPI, the runtime's aiohttp, the
+deploy targets' SDKs or Dagster.
 
 Each command runs in a fresh interpreter (a module imported by this test process would hide nothing there), through
 click with ``standalone_mode=False``; the child then prints the top-level modules it loaded. The CPU each costs is
@@ -84,6 +85,23 @@ def ingested(project: Path) -> Path:
 def test_everyday_commands_import_nothing_heavy(ingested: Path, args: list[str]) -> None:
     exit_code, modules, output = loaded_by(ingested, args)
     assert exit_code == 0, output
+    assert not modules & HEAVY, f"`vitesse {' '.join(args)}` imported {sorted(modules & HEAVY)}"
+
+
+FIXTURE_COMMANDS = [  # the fixture cases (integrations/crm-to-mailwave.tests.yaml) run against the current map
+    ["check", "crm-to-mailwave"],
+    ["check"],
+    ["validate", "--with-tests"],
+    ["validate", "--with-tests", "integrations/crm-to-mailwave.tests.yaml"],
+]
+
+
+@pytest.mark.parametrize("args", FIXTURE_COMMANDS, ids=" ".join)
+def test_fixture_cases_run_without_anything_heavy(ingested: Path, args: list[str]) -> None:
+    assert CliRunner().invoke(cli, ["map", "crm-to-mailwave", "--project", str(ingested)]).exit_code == 0
+    exit_code, modules, output = loaded_by(ingested, args)
+    assert exit_code == 0, output
+    assert "3 of 3 case(s) passed" in output  # the cases did run
     assert not modules & HEAVY, f"`vitesse {' '.join(args)}` imported {sorted(modules & HEAVY)}"
 
 

@@ -119,7 +119,8 @@ def test_cli_test_passes_offline(project: Path) -> None:
     assert result.exit_code == 0, result.stderr
     envelope = json.loads(result.stdout)
     assert envelope["current_step"] == "DEPLOYING"
-    assert envelope["data"]["test_count"] == 10 and envelope["data"]["next_step"] == "deploy"
+    # 10 synthetic records and the 3 cases of integrations/crm-to-mailwave.tests.yaml
+    assert envelope["data"]["test_count"] == 13 and envelope["data"]["next_step"] == "deploy"
     assert set(envelope["data"]["health_score"]) >= {"overall", "data_quality", "reliability"}
 
 
