@@ -202,3 +202,39 @@ def integration_list(project: Project) -> dict[str, Any]:
             }
         )
     return {"status": "success", "data": items, "count": len(items)}
+
+
+def manifest_data(mf: ManifestFile, *, text: str | None = None) -> dict[str, Any]:
+    """The manifest as the review page edits it: its path in the project, its text (comments and all) and the
+    parsed manifest (keys as the file spells them: ``in``, not ``in_``)."""
+    return {
+        "path": f"integrations/{mf.path.name}",
+        "yaml": mf.path.read_text() if text is None else text,
+        "manifest": mf.manifest.model_dump(mode="json", by_alias=True),
+    }
+
+
+def test_runs(store: ArtifactStore, integration: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The integration's test runs, newest first (at most ``limit``): score, threshold, verdict, and the failures
+    as the test artifact stores them (most frequent first, each with its suggested fix)."""
+    runs = []
+    for version in reversed(store.versions(integration, "test")[-limit:] if limit else []):
+        artifact = store.get(integration, "test", version)
+        data = artifact.data
+        runs.append(
+            {
+                "version": artifact.version,
+                "created_at": artifact.created_at,
+                "health_score": data["health_score"],
+                "threshold": data["threshold"],
+                "passed": data["passed"],
+                "test_count": data["test_count"],
+                "passed_tests": data["passed_tests"],
+                "failed_tests": data["failed_tests"],
+                "failures": data.get("failures", []),
+            }
+        )
+    return runs
+
+
+test_runs.__test__ = False  # type: ignore[attr-defined] - not a pytest test

@@ -17,7 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.e2e import fake_apis
+from vitesse.artifacts import ArtifactStore
 from vitesse.cli import cli
+from vitesse.deploy.service import service_state
 
 pytestmark = pytest.mark.docker
 SECRETS = {"ACME_CRM_TOKEN": "crm-secret-token-123", "MAILWAVE_API_KEY": "mw-secret-key-456"}
@@ -134,6 +136,9 @@ def test_docker_deploy_sync_redeploy_and_broken_build(
         assert "ACME_CRM_TOKEN=crm-secret-token-123" in inspect["Config"]["Env"]  # given at run time ...
         image = json.loads(run("docker", "image", "inspect", record["image"], env=env).stdout)[0]
         assert not any("secret" in e for e in image["Config"]["Env"])  # ... never baked into the image
+        state = service_state(ArtifactStore.for_project(project), "crm-to-mailwave")
+        assert state.state == "running" and record["container_id"][:12] in state.detail, state  # asked the daemon
+        assert "did not answer" not in state.detail
 
         manifest.write_text(manifest.read_text() + "runtime: {concurrency: 4}\n")
         second = invoke(project, "deploy", "crm-to-mailwave", "--json")
@@ -159,10 +164,14 @@ def test_docker_deploy_sync_redeploy_and_broken_build(
         assert broken.exit_code == 1 and "Docker image build failed" in broken.stderr
         assert "previous deployment keeps running" in broken.stderr
         assert httpx.get(serving + "/health").status_code == 200  # the previous container still serves
+        assert run("docker", "kill", new["container_id"], env=env).returncode == 0
+        killed = service_state(ArtifactStore.for_project(project), "crm-to-mailwave")
+        assert killed.state == "unhealthy" and "exited" in killed.detail, killed
 
         manifest.write_text(manifest.read_text().replace("  docker: {base_image: 'no-such:image'}\n", ""))
         assert invoke(project, "deploy", "crm-to-mailwave", "--stop").exit_code == 0
         assert run("docker", "inspect", new["container_id"], env=env).returncode != 0
+        assert service_state(ArtifactStore.for_project(project), "crm-to-mailwave").state == "stopped"
         artifacts = "".join(p.read_text() for p in (project / ".vitesse").rglob("*.json"))
         for secret in SECRETS.values():
             assert secret not in artifacts

@@ -35,6 +35,8 @@ from vitesse.api.models import (
     TestEnvelope,
     TestRequest,
 )
+from vitesse.api.review import install_review
+from vitesse.api.webui import install_web
 from vitesse.api.workflow import Workflow
 from vitesse.errors import VitesseError
 from vitesse.project import Project
@@ -127,6 +129,7 @@ def create_app(
         redoc_url=None,
     )
     install_docs(app)
+    install_web(app)  # the web flow at /ui/ (and / redirecting there)
     # the last added runs first: Host check, then CORS (preflights carry no token), then the token and JSON checks
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(RequestAuth, token=token)
@@ -205,6 +208,8 @@ def create_app(
     )
     def list_integrations() -> dict[str, Any]:
         return workflow.list()
+
+    install_review(app, workflow, PREFIX, _errors, IntegrationId)
 
     def openapi() -> dict[str, Any]:
         """The generated document without FastAPI's 422 responses: validation errors are the seed's 400."""

@@ -5,7 +5,7 @@ the body size limit (`BodyLimit`); and `envelope`, the error answer they and the
   ``[::1]``, or a name given with ``--allowed-host``), else 421. A web page the operator opens cannot reach the API
   through DNS rebinding: its requests carry the attacker's host name.
 - `RequestAuth` (inside CORS, so preflights are answered): with a token configured (``VITESSE_API_TOKEN``), every
-  request but the few that reveal nothing (`OPEN_PATHS`: /health and the API docs) needs
+  request but the few that reveal nothing (`OPEN_PATHS`: /health, the API docs, the web flow's static files) needs
   ``Authorization: Bearer <token>``, compared in constant time, else 401. A POST needs ``Content-Type:
   application/json``, empty bodies included, else 415: a cross-site form or ``text/plain`` request cannot run a step.
 """
@@ -21,8 +21,9 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
-OPEN_PREFIXES = ("/docs-assets/",)
+# the web flow's static files (vitesse.api.webui) hold nothing secret: the page sends the token on its API calls
+OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/", "/ui"})
+OPEN_PREFIXES = ("/docs-assets/", "/ui/")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 

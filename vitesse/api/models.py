@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
-from vitesse.manifest.models import HttpUrl, check_http_url
+from vitesse.manifest.models import HttpUrl, Transform, check_http_url
 
 
 def _utf8(value: str) -> str:
@@ -349,3 +349,170 @@ class IntegrationList(BaseModel):
     status: Literal["success"]
     data: list[IntegrationItem]
     count: int
+
+
+# -- the review page's routes (catalog, manifest, endpoints, mapping edits, accept, preview, test runs, stop) -------
+
+
+class CatalogEntry(BaseModel):
+    """The seed's discovery result plus ``spec``: send it back as ``source_discovery`` (without ``spec``) and
+    ``spec`` as ``source_spec_url`` / ``dest_spec_url`` of the ingest request."""
+
+    api_name: str
+    description: str
+    base_url: str | None
+    documentation_url: str | None
+    confidence_score: float = Field(ge=0, le=1)
+    source: str = Field(description="Where the entry comes from: 'catalog.yaml' or 'integrations/specs/<file>'")
+    spec: str | None = Field(description="A spec location the ingest request takes, e.g. specs/acme-crm.yaml")
+
+
+class CatalogList(BaseModel):
+    status: Literal["success"]
+    data: list[CatalogEntry]
+    count: int
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Catalog files left out, in full or in part: 'catalog.yaml:3:5: [0].nme: unknown key ...'",
+    )
+
+
+class ManifestText(BaseModel):
+    path: str = Field(description="The manifest's path in the project, e.g. integrations/crm-to-mailwave.yaml")
+    yaml: str = Field(description="The file's text, comments included")
+
+
+class ManifestData(ManifestText):
+    manifest: dict[str, Any] = Field(description="The parsed manifest, keys as the file spells them")
+
+
+class ManifestEnvelope(Envelope):
+    data: ManifestData
+
+
+class EndpointField(BaseModel):
+    path: str = Field(description="Field path: address.city, emails[].value")
+    type: str | None
+    required: bool
+    format: str | None
+    description: str
+
+
+class EndpointParameter(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str
+    in_: str = Field(alias="in")
+    required: bool
+    type: str | None
+
+
+class EndpointItem(BaseModel):
+    key: str = Field(description="'GET /customers': what source.endpoint / destination.endpoint take")
+    method: str
+    path: str
+    summary: str | None
+    record_fields: list[EndpointField] = Field(
+        description="Source: the response record's fields; destination: the request body's"
+    )
+    pagination: dict[str, Any] | None
+    parameters: list[EndpointParameter]
+
+
+class EndpointPage(BaseModel):
+    side: Literal["source", "destination"]
+    total: int = Field(description="How many endpoints match the filters (the page holds at most limit of them)")
+    endpoints: list[EndpointItem]
+
+
+class EndpointsEnvelope(Envelope):
+    data: EndpointPage
+
+
+class MappingEditRequest(Request):
+    """Changes to the manifest's mapping section (each part optional; comments in the file are kept)."""
+
+    hints: Annotated[dict[FieldPath, FieldPath], Field(max_length=500)] | None = Field(
+        None, description="source field -> destination field, set (merged into mapping.hints)"
+    )
+    remove_hints: Annotated[list[FieldPath], Field(max_length=500)] | None = Field(
+        None, description="Source fields whose hint is removed"
+    )
+    transforms: Annotated[list[Transform], Field(max_length=500)] | None = Field(
+        None, description="Replaces mapping.transforms"
+    )
+    constants: Annotated[dict[FieldPath, JsonValue], Field(max_length=500)] | None = Field(
+        None, description="destination field -> fixed value, merged into mapping.constants; null removes one"
+    )
+    ignore: Annotated[list[FieldPath], Field(max_length=500)] | None = Field(
+        None, description="Replaces mapping.ignore (destination fields the mapper leaves unset)"
+    )
+
+
+class AcceptRequest(Request):
+    fields: Annotated[list[FieldPath], Field(min_length=1, max_length=500)] | None = Field(
+        None, description="Destination fields to accept; null: every field that needs review"
+    )
+
+
+class AcceptData(BaseModel):
+    accepted: list[str] = Field(description="The destination fields accepted (none when nothing needed review)")
+    entries: list[str] = Field(description="What was written, one manifest entry per line")
+    map_version: str = Field(description="The map artifact made with them (the step re-ran)")
+    manifest: ManifestText
+
+
+class AcceptEnvelope(Envelope):
+    data: AcceptData
+
+
+class PreviewRequest(Request):
+    count: Annotated[int, Field(ge=1, le=50)] = 3
+    seed: Annotated[int, Field(ge=0)] | None = Field(None, description="Synthetic records' seed; default test.seed")
+    records: Annotated[list[dict[str, JsonValue]], Field(min_length=1, max_length=50)] | None = Field(
+        None, description="Source records to run; default: the spec's examples, else synthetic records"
+    )
+
+
+class PreviewError(BaseModel):
+    field: str
+    message: str
+    code: str
+
+
+class PreviewRecord(BaseModel):
+    source: dict[str, Any]
+    output: dict[str, Any] | None
+    errors: list[PreviewError] = Field(description="The mapping's errors, then the destination schema's")
+
+
+class PreviewData(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    records: list[PreviewRecord]
+    from_: Literal["request", "examples", "synthetic"] = Field(alias="from")
+    map_version: str = Field(description="The map artifact the records ran through")
+
+
+class PreviewEnvelope(Envelope):
+    data: PreviewData
+
+
+class TestRun(BaseModel):
+    __test__ = False
+
+    version: str
+    created_at: str
+    health_score: dict[str, float]
+    threshold: float
+    passed: bool
+    test_count: int
+    passed_tests: int
+    failed_tests: int
+    failures: list[dict[str, Any]] = Field(
+        description="Most frequent first: field, problem, count, example, suggestion (the fix)"
+    )
+
+
+class TestRunsEnvelope(Envelope):
+    data: list[TestRun]

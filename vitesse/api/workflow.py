@@ -12,10 +12,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from vitesse.api.idempotency import IdempotencyKeys
-from vitesse.api.models import CreateRequest, DeployRequest, DiscoveryIn, IngestRequest, MapRequest, TestRequest
+from vitesse.api.models import (
+    CreateRequest,
+    DeployRequest,
+    DiscoveryIn,
+    IngestRequest,
+    MappingEditRequest,
+    MapRequest,
+    PreviewRequest,
+    TestRequest,
+)
 from vitesse.artifacts import Artifact, integration_id, read_status, write_atomic
 from vitesse.artifacts.steps import upstream
 from vitesse.create import create
@@ -23,13 +32,23 @@ from vitesse.envelope import (
     integration_list,
     integration_record,
     integration_state,
+    manifest_data,
     next_step,
     step_envelope,
     success_envelope,
+    test_runs,
 )
-from vitesse.errors import ConflictError, GateError, ManifestError, NotFoundError, VitesseError
+from vitesse.errors import (
+    ConflictError,
+    DeployError,
+    GateError,
+    ManifestError,
+    NotFoundError,
+    StepOrderError,
+    VitesseError,
+)
 from vitesse.manifest import Manifest, ManifestFile
-from vitesse.manifest.edit import edit_manifest, write_manifest
+from vitesse.manifest.edit import edit_manifest, edit_mapping, write_manifest
 from vitesse.project import Project
 
 TARGET_FOR_ENVIRONMENT = {"local": "process", "eks": "kubernetes", "ecs": "ecs"}
@@ -76,6 +95,100 @@ class Workflow:
 
     def list(self) -> dict[str, Any]:
         return integration_list(self.project)
+
+    # -- the review page: reads and edits around the steps ----------------------------------------------------------
+
+    def catalog(self, query: str, limit: int) -> dict[str, Any]:
+        from vitesse.catalog import search_catalog
+
+        found = search_catalog(self.project.root, query, limit)
+        data = [e.as_dict() for e in found.entries]
+        return {"status": "success", "data": data, "count": len(data), "warnings": found.warnings}
+
+    def _answer(self, mf: ManifestFile, data: Any) -> dict[str, Any]:
+        return success_envelope(mf.name, read_status(self.project.store, mf.name).status, data)
+
+    def manifest(self, ident: str) -> dict[str, Any]:
+        mf = self.resolve(ident)
+        return self._answer(mf, manifest_data(mf))
+
+    def endpoints(self, ident: str, side: Literal["source", "destination"], **filters: Any) -> dict[str, Any]:
+        """A page of one side's endpoints from the latest ingest (current or not: the page shows what was read)."""
+        from vitesse.mapping.listing import endpoint_page
+
+        mf = self.resolve(ident)
+        ingested = self.project.store.latest(mf.name, "ingest")
+        if ingested is None:
+            raise StepOrderError(
+                f"{mf.name}: not ingested yet; run the ingest step (POST /api/v1/vitesse/integrations/"
+                f"{integration_id(mf.name)}/ingest, or `vitesse ingest {mf.name}`) to read its endpoints"
+            )
+        return self._answer(mf, endpoint_page(ingested.data, side, **filters))
+
+    def edit_mapping(self, ident: str, request: MappingEditRequest) -> dict[str, Any]:
+        """Write the mapping changes into the manifest (validated first; nothing written when invalid)."""
+        mf = self.resolve(ident)
+        with self.project.store.lock(mf.name, timeout=self.lock_timeout):
+            written = edit_mapping(
+                self.project.load(mf.name).path,
+                hints=request.hints,
+                remove_hints=request.remove_hints,
+                transforms=None
+                if request.transforms is None
+                else [t.model_dump(exclude_none=True) for t in request.transforms],
+                constants=request.constants,
+                ignore=request.ignore,
+            )
+        return self._answer(written, manifest_data(written))
+
+    def accept(self, ident: str, fields: list[str] | None) -> dict[str, Any]:
+        """`vitesse map NAME --accept [FIELD...]`: map, accept into the manifest, map again."""
+        from vitesse.mapping.accept import map_accepting
+
+        mf = self.resolve(ident)
+        with self.project.store.lock(mf.name, timeout=self.lock_timeout):
+            mf = self.project.load(mf.name)
+            artifact, written, accepted = map_accepting(
+                mf, self.project.store, fields or (), peers=self.project.peers(exclude=mf.name)
+            )
+        shown = manifest_data(written)
+        data = {
+            "accepted": accepted.fields,
+            "entries": accepted.lines(),
+            "map_version": artifact.version,
+            "manifest": {"path": shown["path"], "yaml": shown["yaml"]},
+        }
+        return self._answer(written, data)
+
+    def preview(self, ident: str, request: PreviewRequest) -> dict[str, Any]:
+        from vitesse.fixtures.preview import preview
+
+        mf = self.resolve(ident)
+        records = [dict(r) for r in request.records] if request.records is not None else None
+        found = preview(mf, self.project.store, count=request.count, seed=request.seed, records=records)
+        return self._answer(mf, found)
+
+    def test_runs(self, ident: str, limit: int) -> dict[str, Any]:
+        mf = self.resolve(ident)
+        return self._answer(mf, test_runs(self.project.store, mf.name, limit))
+
+    def stop(self, ident: str) -> dict[str, Any]:
+        """Stop the deployed service; the integration's state after it (`get`)."""
+        from vitesse.deploy import stop
+
+        mf = self.resolve(ident)
+        store = self.project.store
+        with store.lock(mf.name, timeout=self.lock_timeout):
+            deployed = store.latest(mf.name, "deploy")
+            if deployed is None or deployed.data.get("dry_run"):
+                raise StepOrderError(f"{mf.name}: nothing is deployed (run the deploy step first); nothing to stop")
+            try:
+                stop(self.project.load(mf.name), store)
+            except DeployError as exc:
+                if exc.code != "deploy.not_running":
+                    raise
+                raise VitesseError(exc.message, code=exc.code, http_status=409) from None
+        return self.get(mf.name)
 
     # -- step 1 --------------------------------------------------------------------------------------------------
 

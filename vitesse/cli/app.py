@@ -415,6 +415,7 @@ def api(
 
     With VITESSE_API_TOKEN set, every request needs `Authorization: Bearer <token>`."""
     import socket
+    from urllib.parse import quote
 
     import uvicorn
 
@@ -439,6 +440,10 @@ def api(
     progress(
         f"vitesse API on http://{host}:{port}/api/v1/vitesse/integrations ({auth}; docs: http://{host}:{port}/docs)"
     )
+    # the token goes in the URL fragment: browsers never send it to the server, the page keeps it for the tab
+    fragment = f"#token={quote(token, safe='')}" if token else ""
+    page_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else f"[{host}]" if ":" in host else host
+    progress(f"web flow: http://{page_host}:{port}/ui/{fragment}")
     app = create_app(
         Project(project),
         lock_timeout=lock_timeout,

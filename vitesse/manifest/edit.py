@@ -166,3 +166,35 @@ def _slot(node: Any) -> int:
 def _comment(node: Any, key: Any) -> Any:
     entry = node.ca.items.get(key)
     return entry[_slot(node)] if entry and len(entry) > _slot(node) else None
+
+
+def edit_mapping(
+    path: Path,
+    *,
+    hints: Mapping[str, str] | None = None,
+    remove_hints: list[str] | None = None,
+    transforms: list[Mapping[str, Any]] | None = None,
+    constants: Mapping[str, Any] | None = None,
+    ignore: list[str] | None = None,
+) -> ManifestFile:
+    """Change the manifest's ``mapping`` section as the review page does, comments kept: ``hints`` (source field ->
+    destination field) are set and ``remove_hints`` (source fields) removed; ``transforms`` replaces
+    ``mapping.transforms`` and ``ignore`` replaces ``mapping.ignore`` (each given, even empty); ``constants`` are
+    merged, a None value removing that constant. None leaves a part as it is. The result is validated as a whole before
+    anything is written (`ManifestError`, the file untouched)."""
+    changes: dict[Key, Any] = {}
+    for source in remove_hints or []:
+        changes[("mapping", "hints", source)] = None
+    for source, dest in (hints or {}).items():
+        changes[("mapping", "hints", source)] = dest
+    for dest, value in (constants or {}).items():
+        changes[("mapping", "constants", dest)] = value
+    if ignore is not None:
+        changes["mapping.ignore"] = list(ignore)
+    append = None
+    if transforms is not None:  # removed, then appended: each entry on one line, as `vitesse map --accept` writes
+        changes["mapping.transforms"] = None
+        append = {"mapping.transforms": [dict(t) for t in transforms]} if transforms else None
+    if not changes:
+        return parse_manifest(path.read_text(), path)
+    return edit_manifest(path, changes, append=append)

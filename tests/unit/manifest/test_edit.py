@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from vitesse.errors import ManifestError
+from vitesse.manifest import Manifest
 from vitesse.manifest.edit import edit_manifest, write_manifest
 
 TEXT = """\
@@ -117,3 +118,58 @@ def test_a_new_block_goes_above_the_comments_that_followed_the_last_key(tmp_path
     assert path.read_text().endswith(
         "  sample_size: 5\nmapping:\n  hints:\n    id: external_id\n# end of the manifest\n"
     )
+
+
+MAPPING_TEXT = """\
+version: 1
+name: demo
+source: {api: Stripe, spec: specs/stripe.json}
+destination: {api: Intercom}
+mapping:
+  hints:
+    id: external_id   # the CRM's id, for upserts
+    name: full_name
+  constants: {plan: pro, tier: gold}
+  # reviewed by the data team
+  min_confidence: 0.6
+"""
+
+
+def test_edit_mapping_merges_replaces_and_keeps_comments(tmp_path: Path) -> None:
+    from vitesse.manifest.edit import edit_mapping
+
+    path = tmp_path / "demo.yaml"
+    path.write_text(MAPPING_TEXT)
+    loaded = edit_mapping(
+        path,
+        hints={"address.city": "city"},
+        remove_hints=["name"],
+        transforms=[{"dest_field": "label", "transform_type": "custom", "template": "{{ name }}"}],
+        constants={"tier": None, "region": "eu"},
+        ignore=["notes"],
+    )
+    text = path.read_text()
+    mapping = loaded.manifest.mapping
+    assert mapping.hints == {"id": "external_id", "address.city": "city"}
+    assert mapping.constants == {"plan": "pro", "region": "eu"} and mapping.ignore == ["notes"]
+    assert [t.dest_field for t in mapping.transforms] == ["label"]
+    assert "id: external_id   # the CRM's id, for upserts" in text and "# reviewed by the data team" in text
+    assert "- {dest_field: label, transform_type: custom, template: '{{ name }}'}" in text
+    edit_mapping(path, transforms=[])
+    assert load_text_manifest(path).mapping.transforms == []
+
+
+def test_an_invalid_mapping_edit_writes_nothing(tmp_path: Path) -> None:
+    from vitesse.manifest.edit import edit_mapping
+
+    path = tmp_path / "demo.yaml"
+    path.write_text(MAPPING_TEXT)
+    with pytest.raises(ManifestError, match=r"demo.yaml:\d+:\d+: mapping.transforms\[0\].*custom needs a template"):
+        edit_mapping(path, hints={"x": "y"}, transforms=[{"dest_field": "label", "transform_type": "custom"}])
+    assert path.read_text() == MAPPING_TEXT
+
+
+def load_text_manifest(path: Path) -> Manifest:
+    from vitesse.manifest import load_manifest
+
+    return load_manifest(path).manifest
