@@ -1,8 +1,8 @@
 """The web flow on two real vendor specs (../shared/specs): Intercom 2.16 contacts -> SendGrid marketing contacts,
 found through the catalog (the specs' own headers and a team's catalog.yaml), ingested, mapped, accepted and tested
 through the page with a Prism mock of SendGrid as the destination sandbox. Every request the browser makes goes to
-127.0.0.1; the manifest on disk equals what the page showed. (Deploy is left to the demo flow: the deployed service
-would read the real Intercom API.)"""
+127.0.0.1; the manifest on disk equals what the page showed. Then deploy on the process target (its service syncs
+only when asked, so it calls neither vendor), its /health, and stop."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright import sync_api as playwright
 
@@ -140,3 +141,17 @@ def flow(page, server: ApiServer, project: Path, sandbox: str) -> None:
     assert tested.inputs["request_sandboxes"] == {"destination": sandbox}
     assert tested.data["shadow_calls"]["destination"] is True
     assert tested.data["status_codes"], json.dumps(tested.data)[:2000]  # Prism answered the shadow calls
+
+    page.click("#to-deploy")
+    page.click("#run-deploy")
+    page.wait_for_selector("#deployed")
+    no_error(page)
+    service_url = page.get_attribute("#service-url", "href")
+    assert service_url and urlsplit(service_url).hostname == "127.0.0.1"
+    assert httpx.get(page.get_attribute("#service-health", "href"), timeout=10).status_code == 200
+    assert page.locator("#status-value").inner_text() == "active"
+    shot(page, "real-6-deploy")
+    page.click("#stop-service")
+    page.wait_for_selector("#stopped")
+    no_error(page)
+    assert page.locator("#service-state").inner_text().startswith("stopped")

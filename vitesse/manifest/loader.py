@@ -189,7 +189,7 @@ def format_errors(
         code = f"{prefix}.{code.partition('.')[2]}" if prefix != "manifest" else code
         problems.append(f"{shown}:{line}:{col}: {_dotted(path) or '(document)'}: {message} [{code}]")
     # Keep document order so the file reads top to bottom.
-    return sorted(set(problems), key=line_col)
+    return sorted(set(problems), key=lambda p: (line_col(p), p))
 
 
 def line_col(problem: str) -> tuple[int, int]:
