@@ -21,12 +21,12 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.api_support import ApiServer  # noqa: E402
+from tests.support.browser import CHROMIUM, loopback_only  # noqa: E402
 from vitesse.api.webui import WEB_DIR  # noqa: E402
 
 TOKEN = "benchmark-token-0123456789abcdef"
@@ -56,21 +56,14 @@ def first_load(runs: int) -> None:
     server = ApiServer(scratch, {"VITESSE_API_TOKEN": TOKEN})
     outside: list[str] = []
 
-    def guard(route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     loaded, ready = [], []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             try:
                 for _ in range(runs):
                     context = browser.new_context(viewport={"width": 1280, "height": 800})
-                    context.route("**/*", guard)
+                    outside += loopback_only(context)
                     page = context.new_page()
                     page.goto(f"{server.url}/ui/#token={TOKEN}")
                     page.wait_for_selector("#integrations[data-loaded]", timeout=30_000)

@@ -111,3 +111,31 @@ def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def failed_retest(project: Path, name: str):
+    """Run the integration's re-test job (its schedule's) in process, assert that it failed, and evaluate the
+    `retest_alerts` run-failure sensor on that failure, as the sensor daemon would; the run's result."""
+    from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
+
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(project)
+    instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
+    job = defs.resolve_job_def(f"retest_{name.replace('-', '_')}")
+    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    assert not result.success
+    failure = next(
+        e
+        for e in instance.all_logs(result.run_id)
+        if e.dagster_event and e.dagster_event.event_type == DagsterEventType.RUN_FAILURE
+    )
+    sensor = next(s for s in defs.sensors if s.name == "retest_alerts")
+    context = build_run_status_sensor_context(
+        sensor_name="retest_alerts",
+        dagster_event=failure.dagster_event,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+    )
+    sensor(context.for_run_failure())
+    return result

@@ -10,6 +10,7 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, DagsterInstance, build_schedule_context, materialize
 
 from pipelines.definitions import build_definitions
+from tests.e2e.conftest import failed_retest
 from vitesse.artifacts import ArtifactStore, record_success
 from vitesse.deploy.process import _alive
 
@@ -178,30 +179,11 @@ def test_dagster_cli_materializes(project: Path) -> None:
 
 
 def test_failing_retest_marks_degraded_and_alerts(project: Path, webhook: list[dict]) -> None:
-    from dagster import DagsterEventType, build_run_status_sensor_context
-
     manifest = project / "integrations" / "crm-to-mailwave.yaml"
     manifest.write_text(
         manifest.read_text().replace("  min_confidence: 0.6\n", "  min_confidence: 0.6\n  ignore: [email_address]\n")
     )
-    defs = build_definitions(project)
-    instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
-    job = defs.resolve_job_def("retest_crm_to_mailwave")
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    assert not result.success
-    failure = next(
-        e
-        for e in instance.all_logs(result.run_id)
-        if e.dagster_event and e.dagster_event.event_type == DagsterEventType.RUN_FAILURE
-    )
-    sensor = next(s for s in defs.sensors if s.name == "retest_alerts")
-    context = build_run_status_sensor_context(
-        sensor_name="retest_alerts",
-        dagster_event=failure.dagster_event,
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-    )
-    sensor(context.for_run_failure())
+    failed_retest(project, "crm-to-mailwave")
     status = json.loads((project / ".vitesse/artifacts/crm-to-mailwave/status.json").read_text())
     assert status["status"] == "degraded" and status["error"].startswith("re-test failed: health_score = ")
     assert webhook and webhook[0]["integration"] == "crm-to-mailwave" and webhook[0]["status"] == "degraded"

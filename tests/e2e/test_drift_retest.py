@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from dagster import DagsterEventType, DagsterInstance, build_run_status_sensor_context
 
-from pipelines.definitions import build_definitions
+from tests.e2e.conftest import failed_retest
 from vitesse.guardian import test_integration
 from vitesse.ingest import ingest
 from vitesse.mapping import map_integration
@@ -36,29 +35,6 @@ def drop_organization(project: Path) -> None:
     spec.write_text(spec.read_text().replace(ORGANIZATION, ""))
 
 
-def retest(project: Path):
-    """Run the schedule's re-test job in process and evaluate the alert sensor on its failure."""
-    defs = build_definitions(project)
-    instance = DagsterInstance.ephemeral(tempdir=str(project / "dagster"))
-    job = defs.resolve_job_def(f"retest_{NAME.replace('-', '_')}")
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
-    assert not result.success
-    failure = next(
-        e
-        for e in instance.all_logs(result.run_id)
-        if e.dagster_event and e.dagster_event.event_type == DagsterEventType.RUN_FAILURE
-    )
-    sensor = next(s for s in defs.sensors if s.name == "retest_alerts")
-    context = build_run_status_sensor_context(
-        sensor_name="retest_alerts",
-        dagster_event=failure.dagster_event,
-        dagster_instance=instance,
-        dagster_run=result.dagster_run,
-    )
-    sensor(context.for_run_failure())
-    return result
-
-
 def status(project: Path) -> dict:
     return json.loads((project / ".vitesse" / "artifacts" / NAME / "status.json").read_text())
 
@@ -68,7 +44,7 @@ def test_a_dropped_destination_field_fails_the_retest_and_alerts(project: Path, 
     deployed = proj.store.latest_version(NAME, "map")
     drop_organization(project)
 
-    result = retest(project)
+    result = failed_retest(project, NAME)
     ingested = proj.store.latest(NAME, "ingest")
     assert [(c["field"], c["change"], c["breaking"], c["mapped"]) for c in ingested.data["drift"]["changes"]] == [
         ("organization", "removed", True, True)
@@ -109,7 +85,7 @@ def test_a_dropped_field_a_hint_names_fails_the_retest_at_map_and_alerts(project
     run_until_tested(project)
     drop_organization(project)
 
-    result = retest(project)
+    result = failed_retest(project, NAME)
     assert result.get_asset_check_evaluations() == []  # the run stopped at map, before the test
     expected = (
         "mapping.hints.company_name: destination field 'organization' does not exist (contract drift: destination "

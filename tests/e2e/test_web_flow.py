@@ -20,9 +20,9 @@ from playwright import sync_api as playwright  # a dev dependency: missing, it f
 
 from tests.conftest import ROOT
 from tests.e2e.api_support import ApiServer
+from tests.support.browser import CHROMIUM, loopback_only
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 TOKEN = "web-flow-token-0123456789abcdef"
 SHOTS = ROOT / "ci-artifacts"
 TIMEOUT = 60_000
@@ -54,19 +54,12 @@ def test_the_whole_flow_through_the_page(project: Path) -> None:
     outside: list[str] = []
     console: list[str] = []
 
-    def guard(route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     try:
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             try:
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
-                context.route("**/*", guard)
+                outside += loopback_only(context)
                 page = context.new_page()
                 page.set_default_timeout(TIMEOUT)
                 page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)

@@ -17,7 +17,8 @@ import pytest
 from playwright import sync_api as playwright
 
 from tests.e2e.api_support import ApiServer
-from tests.e2e.test_web_flow import CHROMIUM, TIMEOUT, TOKEN, no_error, shot, shown_manifest
+from tests.e2e.test_web_flow import TIMEOUT, TOKEN, no_error, shot, shown_manifest
+from tests.support.browser import CHROMIUM, loopback_only
 from vitesse.artifacts import ArtifactStore
 
 pytestmark = pytest.mark.browser
@@ -53,19 +54,12 @@ def test_real_specs_through_the_page_with_a_prism_sandbox(real_project: Path, pr
     server = ApiServer(real_project, {"VITESSE_API_TOKEN": TOKEN})
     outside: list[str] = []
 
-    def guard(route) -> None:
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
     try:
         with playwright.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
             try:
                 context = browser.new_context(viewport={"width": 1280, "height": 800})
-                context.route("**/*", guard)
+                outside += loopback_only(context)
                 page = context.new_page()
                 page.set_default_timeout(TIMEOUT)
                 flow(page, server, real_project, sandbox)

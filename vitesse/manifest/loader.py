@@ -68,19 +68,27 @@ def display_path(path: Path) -> str:
 def load_manifest(path: str | os.PathLike[str]) -> ManifestFile:
     """Load and validate one manifest; raise `ManifestError` listing all problems found."""
     path = Path(path)
+    return parse_manifest(read_yaml_file(path, MAX_MANIFEST_BYTES), path)
+
+
+def read_yaml_file(
+    path: Path, limit: int, *, kind: str = "manifests", expected: str = ".yaml", prefix: str = "manifest"
+) -> bytes:
+    """The bytes of a manifest (or fixture file: ``kind``, ``expected`` suffix and code ``prefix``); `ManifestError`
+    naming the file when it is missing, a folder, unreadable or larger than ``limit`` bytes."""
     shown = display_path(path)
     try:
         size = path.stat().st_size
-        if size > MAX_MANIFEST_BYTES:
-            raise ManifestError([f"{shown}: file is {size} bytes; manifests are limited to {MAX_MANIFEST_BYTES}"])
-        raw = path.read_bytes()
+        if size > limit:
+            too_large = f"{prefix}.too_large" if prefix != "manifest" else None
+            raise ManifestError([f"{shown}: file is {size} bytes; {kind} are limited to {limit}"], code=too_large)
+        return path.read_bytes()
     except FileNotFoundError:
-        raise ManifestError([f"{shown}: no such file"], code="manifest.not_found") from None
+        raise ManifestError([f"{shown}: no such file"], code=f"{prefix}.not_found") from None
     except IsADirectoryError:
-        raise ManifestError([f"{shown}: is a folder, expected a .yaml file"], code="manifest.not_found") from None
+        raise ManifestError([f"{shown}: is a folder, expected a {expected} file"], code=f"{prefix}.not_found") from None
     except PermissionError:
-        raise ManifestError([f"{shown}: permission denied"], code="manifest.not_found") from None
-    return parse_manifest(raw, path)
+        raise ManifestError([f"{shown}: permission denied"], code=f"{prefix}.not_found") from None
 
 
 def positioned_document(raw: bytes | str, shown: str, prefix: str = "manifest") -> Positioned:
