@@ -109,3 +109,12 @@ def test_the_check_sees_a_heavy_import(ingested: Path) -> None:
     """The same probe on a command that needs the mapper does see scipy: the test above can fail."""
     _, modules, _ = loaded_by(ingested, ["map", "crm-to-mailwave"])
     assert "scipy" in modules
+
+
+def test_a_closed_output_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`vitesse status | true`: the reader is gone before vitesse writes (it starts in ~0.4 s); no "internal
+    error", no traceback."""
+    done = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m vitesse status | true"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.stderr == "", done.stderr
