@@ -53,7 +53,11 @@ def spec(name: str):
 
 
 def truth_of(pair: dict) -> dict[str, frozenset[str]]:
-    return {g["dest"]: frozenset(g.get("sources") or [g["source"]]) for g in pair["ground_truth"]}
+    """Destination -> its labelled source fields (a list element read, ``x[]``, counts as the field ``x``)."""
+    return {
+        g["dest"]: frozenset(s.removesuffix("[]") for s in g.get("sources") or [g["source"]])
+        for g in pair["ground_truth"]
+    }
 
 
 def score(predicted: dict[str, frozenset[str]], truth: dict[str, frozenset[str]]) -> tuple[int, int, int]:
@@ -76,12 +80,12 @@ def evaluate(pair: dict) -> dict:
     started = time.perf_counter()
     logic = propose_mapping(src_spec, src_ep, dst_spec, dst_ep, MappingConfig(), intent=pair.get("intent", ""))
     elapsed = time.perf_counter() - started
-    ours = {t.dest_field: frozenset(t.sources) for t in logic.transformations}
+    mapped = [t for t in logic.transformations if t.transform_type != "constant"]  # labels leave constants out
+    ours = {t.dest_field: frozenset(t.sources) for t in mapped}
     right = {
-        t.dest_field: truth.get(t.dest_field) == frozenset(s.removesuffix("[]") for s in t.sources)
-        for t in logic.transformations
+        t.dest_field: truth.get(t.dest_field) == frozenset(s.removesuffix("[]") for s in t.sources) for t in mapped
     }
-    confidences = [(t.confidence, right[t.dest_field]) for t in logic.transformations]
+    confidences = [(t.confidence, right[t.dest_field]) for t in mapped]
     source_paths = [f.path for f in record_fields(src_spec, src_ep)]
     baseline = {}
     for dest in request_fields(dst_spec, dst_ep):

@@ -94,7 +94,9 @@ def map_command(
     ]
     click.echo(table(rows, ["source", "destination", "type", "confidence", "review", "reason"]))
     if logic["unmapped_required"]:
-        click.echo(f"unmapped required: {', '.join(logic['unmapped_required'])} (add a hint or a transform)")
+        click.echo(
+            f"unmapped required: {', '.join(logic['unmapped_required'])} (add a hint, a transform or mapping.constants)"
+        )
     for miss in logic["below_threshold"][:10]:
         click.echo(
             f"near miss: {miss['source_field']} -> {miss['dest_field']} ({miss['confidence']:.2f}): {miss['reason']}"

@@ -159,7 +159,10 @@ def _suggest(
                 f"nothing fills {where}: add the hint `{hint.source_field}: {where}` (near miss, confidence "
                 f"{hint.confidence:.2f}) or a transform"
             )
-        return f"nothing fills {where}: add a hint `<source field>: {where}` or a transform (e.g. custom)"
+        return (
+            f"nothing fills {where}: add a hint `<source field>: {where}`, a transform (e.g. custom), or a fixed "
+            f"value under mapping.constants (`{where}: <value>`)"
+        )
     if code == "transform":
         t = by_dest.get(where)
         if t is not None and t.transform_type == "custom":

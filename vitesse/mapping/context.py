@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from vitesse.mapping.fields import Field, leaf
-from vitesse.mapping.vocabulary import NOISE, words
+from vitesse.mapping.vocabulary import NOISE, singular, words
 
 CONTAINER_NOISE = NOISE - {"item"} | {"metadata", "spec", "properties"}
 """Words that make a container a wrapper (``data``, ``attributes``, ``profile``, Kubernetes' ``metadata`` and
@@ -29,17 +29,6 @@ _PARENT_SYNONYMS = {
     "phones": "phone",
     "numbers": "phone",
 }
-
-
-def singular(word: str) -> str:
-    """``items`` -> ``item``, ``addresses`` -> ``address``, ``categories`` -> ``category`` (enough for names)."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "xes", "ches", "shes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
 
 
 def record_words(texts: Iterable[str]) -> frozenset[str]:
@@ -119,10 +108,12 @@ class Placement:
 
 
 def _is_own_id(name: str, container: str) -> bool:
-    """``id``/``gid``..., or the container's name + ID (``Invoice.InvoiceID``)."""
+    """``id``/``gid``..., or the container's name (or its last words) + ID (``Invoice.InvoiceID``,
+    ``FromBankAccount.AccountID``)."""
     tokens = [singular(t) for t in words(name)]
     own = [singular(t) for t in words(leaf(container))]
-    return name.lower() in ID_LEAVES or (tokens[-1:] == ["id"] and tokens[:-1] == own)
+    named = tokens[:-1]
+    return name.lower() in ID_LEAVES or (tokens[-1:] == ["id"] and bool(named) and own[-len(named) :] == named)
 
 
 def _reference_objects(fields: list[Field], prefix: str) -> list[str]:

@@ -3,7 +3,8 @@
 - money in minor units (``1999``) into a decimal amount (``19.99``) and back, with the currency's exponent;
 - a Unix time or a date-time into a ``format: date`` field;
 - a lower-case currency code into a destination that lists upper-case ones;
-- a state or status string into a boolean flag (``completed`` from ``state == 'closed'``).
+- a state or status string into a boolean flag (``completed`` from ``state == 'closed'``), and a flag into a status
+  (``'ACTIVE' if active else 'ARCHIVED'``).
 
 Everything here reads the two specs only: formats, types, enums, examples and the values a description quotes.
 """
@@ -199,3 +200,28 @@ def state_flag(dest: Field, sources: list[Field], at_root: Callable[[Field], boo
         return None
     _, source, converted = min(found, key=lambda item: item[0])
     return source, converted
+
+
+def flag_status(dest: Field, sources: list[Field], at_root: Callable[[Field], bool]) -> tuple[Field, Conversion] | None:
+    """A status enum from a boolean flag whose word names one of its values (Stripe's ``active`` -> Xero's
+    ``ACTIVE``/``ARCHIVED``): the value for true, and for false the value that means its opposite."""
+    if dest.type != "string" or not dest.enum or concept(dest.name) != "status":
+        return None
+    values = [str(v) for v in dest.enum]
+    for source in sources:
+        read = expression(source.path)
+        if source.type != "boolean" or read is None or not at_root(source):
+            continue
+        flag = " ".join(meaningful(source.name)).removeprefix("is ")
+        if flag not in STATES:
+            continue
+        truthy, falsy = STATES[flag]
+        yes = next((v for v in values if v.lower() == flag), None) or next(
+            (v for v in values if v.lower() in truthy), None
+        )
+        no = next((v for v in values if v.lower() in falsy), None)
+        if yes and no:
+            return source, Conversion(
+                f"{yes!r} if {read} else {no!r}", f"{dest.name} {yes} when {source.path} is true, else {no}"
+            )
+    return None

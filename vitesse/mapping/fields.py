@@ -185,7 +185,7 @@ class _Flattener:
         free_form: bool = False,
     ) -> None:
         kind = schema_type(view)
-        enum = view.get("enum")
+        enum = [view["const"]] if "const" in view else view.get("enum")  # 3.1's const: an enum of one
         self.fields[path] = Field(
             path=path,
             type=kind,

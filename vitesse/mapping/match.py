@@ -105,6 +105,9 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+_REFERENCE = re.compile(r"\b(a |the )?(binding )?reference to\b|\brefers to\b|\bpoints to\b", re.I)
+
+
 def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     """The name a field is compared by: a bare generic leaf takes its parent's name along (``emails[].value`` is an
     email, ``company.name`` a company name) unless the parent is the record itself; a leading word naming the record
@@ -114,6 +117,8 @@ def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     # Words naming the record or the field's own container go (Xero's LineItems[].LineAmount is an amount), but
     # the last word is the head (closed_issues is a count of issues): only the words before it can go.
     container = {singular(w) for w in words(leaf(field.parent))}
+    if _REFERENCE.search(field.description):
+        record = frozenset()  # volumeName "is the binding reference to the PersistentVolume": another record's name
     kept = [t for t in tokens[:-1] if singular(t) not in record | container] + list(tokens[-1:])
     stripped = len(kept) < len(tokens)
     if stripped:
@@ -189,18 +194,39 @@ def enum_fit(source: Field, dest: Field) -> float | None:
     return sum(str(v).lower() in wanted for v in source.enum) / len(source.enum)
 
 
-def _concept(name: str, person: bool, containers: Sequence[frozenset[str]] = ()) -> str | None:
+_REGION = re.compile(r"subdivision|province|ISO 3166|county", re.I)
+_EXTERNAL = re.compile(
+    r"\b(application|user|client|merchant|developer|caller)[- ]defined\b[^.]*\b(identif|unique)"
+    r"|\bin an external system\b|\byour (own )?(unique )?(identifier|reference) (for|of)\b",
+    re.I,
+)
+"""A description saying the field holds the caller's own key for the record (Twilio's ``UniqueName``: "An
+application-defined string that uniquely identifies the resource")."""
+
+
+def _concept(field: Field, name: str, person: bool, containers: Sequence[frozenset[str]] = ()) -> str | None:
     """A name's concept; outside people records (and outside addresses) a name or title is the record's label and a
-    state its status."""
+    state its status, unless its description says it is a region (a tax rate's ``state``: "ISO 3166-2 subdivision
+    code"). A string without a concept may be the caller's own key for the record by its description
+    (`_EXTERNAL`)."""
+    description = field.description
     if not person and not any("address" in c for c in containers):
         phrase = " ".join(meaningful(name))
         if phrase in RECORD_LABELS:
             return "label"
         if phrase == "state":
-            return "status"
+            return "region" if _REGION.search(description) else "status"
         if phrase == "code":
             return "sku"  # an item's or product's code
-    return concept(name)
+    found = concept(name)
+    if (
+        found is None
+        and field.type in ("string", None)
+        and "idempotency" not in words(name)
+        and _EXTERNAL.search(description)
+    ):
+        return "external_id"
+    return found
 
 
 def _canonical(name: str, found: str | None) -> str:
@@ -234,10 +260,11 @@ class Matcher:
         self.dest_names = [effective_name(f, record) for f in dests]
         person = not record or bool(record & PERSON_WORDS)
         self.source_concepts = [
-            _concept(n, person, c) for n, c in zip(self.source_names, self.source_containers, strict=True)
+            _concept(f, n, person, c)
+            for n, c, f in zip(self.source_names, self.source_containers, sources, strict=True)
         ]
         self.dest_concepts = [
-            _concept(n, person, c) for n, c in zip(self.dest_names, self.dest_containers, strict=True)
+            _concept(f, n, person, c) for n, c, f in zip(self.dest_names, self.dest_containers, dests, strict=True)
         ]
         self.source_canon = [_canonical(n, c) for n, c in zip(self.source_names, self.source_concepts, strict=True)]
         self.dest_canon = [_canonical(n, c) for n, c in zip(self.dest_names, self.dest_concepts, strict=True)]
@@ -309,7 +336,9 @@ class Matcher:
         shared = set(words(source_name)) & set(words(dest_name))
         if shared:
             detail = min(1.0, detail + 0.3 * len(shared) / max(len(words(dest_name)), 1))
-        generic = " ".join(meaningful(source_name)) in GENERIC or " ".join(meaningful(dest_name)) in GENERIC
+        generic_source = " ".join(meaningful(source_name)) in GENERIC
+        generic_dest = " ".join(meaningful(dest_name)) in GENERIC
+        generic = generic_source or generic_dest
         same_concept = self.dest_concepts[i] is not None and self.dest_concepts[i] == self.source_concepts[j]
         linked = (i, j) in self.party_links
         same_money = (_money_part(source) or _money_part(dest)) and meaningful(source_name) == meaningful(dest_name)
@@ -317,7 +346,7 @@ class Matcher:
             generic
             and not same_money  # amount -> amount_money.amount: the container is part of the name
             and self.dest_concepts[i] != "external_id"
-            and not (same_concept and context == 1.0)
+            and not (same_concept and (context == 1.0 or (self.source_related[j] and not generic_source)))
             and not linked
         ):
             name *= _overlap(self.source_parents[j], self.dest_parents[i])  # a bare 'type' or 'name' only means

@@ -57,35 +57,15 @@ def _norm(name: str) -> str:
 
 
 def propose_keys(
-    manifest: Manifest,
-    source_spec: ApiSpec,
-    source: Endpoint,
-    dest_spec: ApiSpec,
-    dest: Endpoint,
-    unmapped: list[str] | None = None,
+    manifest: Manifest, source_spec: ApiSpec, source: Endpoint, dest_spec: ApiSpec, dest: Endpoint
 ) -> dict[str, dict[str, Any]]:
-    """``{manifest key: {"value": ..., "reason": ...}}`` for what the manifest could add; ``unmapped``: the
-    required destination fields the mapping leaves unset."""
-    unmapped = unmapped or []
+    """``{manifest key: {"value": ..., "reason": ...}}`` for what the manifest could add."""
     out: dict[str, dict[str, Any]] = {}
     if manifest.source.incremental is None and (found := incremental(source_spec, source, manifest.source.params)):
         out["source.incremental"] = found
     if manifest.destination.write.mode == "insert" and (found := upsert(dest_spec, dest)):
         out["destination.write"] = found
-    if found := fixed_values(dest_spec, dest, unmapped):
-        out["mapping.constants"] = found
     return out
-
-
-def fixed_values(spec: ApiSpec, endpoint: Endpoint, unmapped: list[str]) -> dict[str, Any] | None:
-    """Required destination fields nothing fills whose schema allows one value only (Klaviyo's ``data.type:
-    profile``): a constant is the whole answer."""
-    single = {f.path: f.enum[0] for f in request_fields(spec, endpoint) if f.enum is not None and len(f.enum) == 1}
-    values = {path: single[path] for path in unmapped if path in single}
-    if not values:
-        return None
-    names = ", ".join(values)
-    return {"value": values, "reason": f"{names}: required, and the destination schema allows one value only"}
 
 
 def incremental(spec: ApiSpec, endpoint: Endpoint, params: dict[str, Any]) -> dict[str, Any] | None:

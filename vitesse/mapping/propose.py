@@ -16,7 +16,7 @@ from vitesse.manifest.models import MappingConfig
 from vitesse.mapping.complexity import complexity_score
 from vitesse.mapping.constants import constant_transformations
 from vitesse.mapping.context import Placement, record_words
-from vitesse.mapping.conversions import conversion, state_flag
+from vitesse.mapping.conversions import conversion, flag_status, state_flag
 from vitesse.mapping.fields import Field, record_fields, request_fields
 from vitesse.mapping.match import Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
@@ -165,7 +165,11 @@ def propose_mapping(
     _combine_names(chosen, sources, automatic, taken_sources)
     _combine_address(chosen, sources, automatic)
     at_root = Placement(sources, record).at_root
-    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], automatic, at_root)
+    dest_place = Placement(dests, record, request=True)
+    own = [d for d in automatic if not dest_place.in_reference(d)]
+    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], own, at_root)
+
+    _fixed_values(chosen, automatic)
 
     containers = [t for path, t in chosen.items() if path not in {f.path for f in dests}]  # whole-object constants
     transformations = [chosen[f.path] for f in dests if f.path in chosen] + containers
@@ -242,11 +246,11 @@ def _state_flags(
     chosen: dict[str, Transformation], sources: list[Field], dests: list[Field], at_root: Callable[[Field], bool]
 ) -> None:
     """Boolean flags (``completed``, ``archived``) from the record's state or status string or a boolean that
-    means them; a boolean source feeds one flag."""
+    means them, and status values from a flag (``active``); a boolean source feeds one field."""
     for dest in dests:
         if dest.path in chosen:
             continue
-        found = state_flag(dest, sources, at_root)
+        found = state_flag(dest, sources, at_root) or flag_status(dest, sources, at_root)
         if found is not None:
             source, converted = found
             chosen[dest.path] = Transformation(
@@ -259,6 +263,20 @@ def _state_flags(
             )
             if source.type == "boolean":
                 sources = [s for s in sources if s.path != source.path]
+
+
+def _fixed_values(chosen: dict[str, Transformation], dests: list[Field]) -> None:
+    """A required field that accepts one value only (JSON:API's ``data.type: profile``, a ``const``) gets it as a
+    constant, unless something fills it already."""
+    for dest in dests:
+        if dest.required and dest.path not in chosen and dest.enum is not None and len(dest.enum) == 1:
+            chosen[dest.path] = Transformation(
+                dest_field=dest.path,
+                transform_type="constant",
+                value=dest.enum[0],
+                confidence=1.0,
+                reason="the only value the destination accepts",
+            )
 
 
 _ADDRESS_PARTS = ("street", "street2", "city", "region", "postal_code", "country")

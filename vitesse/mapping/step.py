@@ -50,7 +50,7 @@ def build_mapping(mf: ManifestFile, source: ApiSpec, dest: ApiSpec, peers: list[
         endpoint_choice=choices,
     )
     compile_mapping(logic)  # refuse now what could not run later
-    logic.proposals = propose_keys(m, source, source_endpoint, dest, dest_endpoint, logic.unmapped_required)
+    logic.proposals = propose_keys(m, source, source_endpoint, dest, dest_endpoint)
     return logic
 
 

@@ -66,6 +66,33 @@ ABBREVIATIONS = {
     "addressline": "address line",
     "countrycode": "country code",
     "jobtitle": "job title",
+    # General software and bookkeeping abbreviations.
+    "fs": "filesystem",
+    "rootfs": "root filesystem",
+    "readonly": "read only",
+    "env": "environment",
+    "dir": "directory",
+    "workdir": "working directory",
+    "cfg": "configuration",
+    "config": "configuration",
+    "repo": "repository",
+    "repos": "repositories",
+    "src": "source",
+    "dst": "destination",
+    "dest": "destination",
+    "max": "maximum",
+    "min": "minimum",
+    "cnt": "count",
+    "pct": "percent",
+    "attr": "attribute",
+    "attrs": "attributes",
+    "param": "parameter",
+    "params": "parameters",
+    "ver": "version",
+    "txn": "transaction",
+    "acct": "account",
+    "mem": "memory",
+    "secs": "seconds",
 }
 
 # Words that name the record type or a container, not the field: customer_email is an email.
@@ -279,7 +306,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "quantity": ("quantity", "qty", "units", "quantity ordered"),
     "sku": ("sku", "stock keeping unit", "item code", "product code"),
     "discount": ("discount", "discount amount", "total discount", "amount off", "discount money"),
-    "percentage": ("percentage", "percent", "percent off", "percentage off", "discount percentage"),
+    "percentage": ("percentage", "percent", "percent off", "percentage off", "discount percentage", "rate", "tax rate"),
     "web_url": ("url", "html url", "web url", "permalink", "permalink url", "hosted url", "public url", "link"),
     "assignee": ("assignee", "assigned to", "assignee id", "assigned user"),
     "color": ("color", "colour"),
@@ -297,6 +324,17 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 _PHRASE_TO_CONCEPT = {phrase: concept for concept, phrases in CONCEPTS.items() for phrase in phrases}
+
+
+def singular(word: str) -> str:
+    """``items`` -> ``item``, ``addresses`` -> ``address``, ``categories`` -> ``category`` (enough for names)."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 @cache
@@ -334,6 +372,8 @@ def concept(name: str) -> str | None:
         found = found if found in LINK_CONCEPTS else None  # an avatar_url is an avatar; a comments_url no comment
     if found is None and len(tokens) > 1 and tokens[-1] in RENDERINGS:
         found = _PHRASE_TO_CONCEPT.get(" ".join(tokens[:-1]))  # description_plaintext is a description
+    if found is None and tokens and singular(tokens[-1]) != tokens[-1]:
+        found = _PHRASE_TO_CONCEPT.get(" ".join((*tokens[:-1], singular(tokens[-1]))))  # images: an image
     if found is None and len(tokens) > 1:
         # Every word names the same concept on its own: state_province_region is a region.
         votes = {_PHRASE_TO_CONCEPT.get(t) for t in tokens}

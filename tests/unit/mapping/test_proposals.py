@@ -12,7 +12,9 @@ from vitesse.errors import ManifestError, MappingError
 from vitesse.ingest import ApiSpec, ingest_spec
 from vitesse.ingest.params import side_problems
 from vitesse.manifest import ManifestFile, parse_manifest
-from vitesse.mapping.proposals import fixed_values, flow, incremental, propose_keys, upsert
+from vitesse.manifest.models import MappingConfig
+from vitesse.mapping.proposals import flow, incremental, propose_keys, upsert
+from vitesse.mapping.propose import propose_mapping
 from vitesse.mapping.step import build_mapping
 
 ISSUES = "GET /projects/{project}/issues"
@@ -122,10 +124,17 @@ def test_github_issues_to_asana_tasks_with_a_workspace_constant(
                       github, asana, [])  # fmt: skip
 
 
-def test_a_required_single_value_field_is_proposed_as_a_constant(specs_dir: Path) -> None:
+def test_a_required_single_value_field_is_filled_as_a_constant(specs_dir: Path) -> None:
+    """Klaviyo's JSON:API ``data.type`` accepts ``profile`` only: the mapping sets it (not a required field left
+    for the user), and a field the manifest fills is left alone."""
     spec = ingest_spec(str(specs_dir / "klaviyo" / "stable.json"))
     endpoint = spec.endpoint("POST /api/profiles")
-    assert endpoint is not None
-    found = fixed_values(spec, endpoint, ["data.type", "data.attributes.email"])
-    assert found is not None and found["value"] == {"data.type": "profile"}
-    assert "one value only" in found["reason"]
+    square = ingest_spec(str(specs_dir / "square" / "api-2024-10-17-swagger2.json"))
+    customers = square.endpoint("GET /v2/customers")
+    assert endpoint is not None and customers is not None
+    logic = propose_mapping(square, customers, spec, endpoint, MappingConfig())
+    fixed = next(t for t in logic.transformations if t.dest_field == "data.type")
+    assert (fixed.transform_type, fixed.value, fixed.needs_review) == ("constant", "profile", False)
+    assert "only value the destination accepts" in fixed.reason and "data.type" not in logic.unmapped_required
+    hinted = propose_mapping(square, customers, spec, endpoint, MappingConfig(hints={"id": "data.type"}))
+    assert next(t for t in hinted.transformations if t.dest_field == "data.type").source_field == "id"
