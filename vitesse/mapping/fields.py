@@ -139,6 +139,13 @@ class _Flattener:
         out["x-required"] = sorted(required)
         return out, seen
 
+    def wrapper(self, schema: Any, seen: frozenset[str]) -> bool:
+        """An object with properties, or a list of them (``data: {...}``, ``Items: [{...}]``)."""
+        view, seen = self.merged(schema, seen)
+        if schema_type(view) == "array":
+            view, _ = self.merged(view.get("items", {}), seen)
+        return bool(view.get("properties"))
+
     def walk(
         self,
         schema: Any,
@@ -158,6 +165,8 @@ class _Flattener:
         props = view.get("properties") or {}
         if props and depth < self.max_depth:
             required_here = set(view.get("x-required") or ())
+            if not path and len(props) == 1 and self.wrapper(next(iter(props.values())), seen):
+                required_here |= set(props)  # a body that is one wrapper ({Items: [...]}) is sent with it
             for name, sub in props.items():
                 child = f"{path}.{name}" if path else str(name)
                 self.walk(sub, child, required and name in required_here, depth + 1, seen, inherited)

@@ -108,6 +108,17 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 _REFERENCE = re.compile(r"\b(a |the )?(binding )?reference to\b|\brefers to\b|\bpoints to\b", re.I)
 
 
+_ID_OF_ANOTHER = re.compile(r"\s*(the )?(unique )?(id|identifier)s? (of|for) (the|a|an)\b", re.I)
+"""A description that says the field is another record's id (Stripe's expandable ``default_price``: "The ID of the
+Price object that is the default price for this product")."""
+_KEY_WORDS = frozenset({"id", "ids", "key", "reference", "number", "code", "sku", "identifier", "name"})
+
+
+def _holds_key(field: Field, found: str | None) -> bool:
+    """A field that can hold a key of a record: an id, a reference, a number or code, or a name."""
+    return found in ("external_id", "sku") or bool(set(words(field.name)) & _KEY_WORDS) or field.type == "object"
+
+
 def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     """The name a field is compared by: a bare generic leaf takes its parent's name along (``emails[].value`` is an
     email, ``company.name`` a company name) unless the parent is the record itself; a leading word naming the record
@@ -229,11 +240,22 @@ def _concept(field: Field, name: str, person: bool, containers: Sequence[frozens
     return found
 
 
+WORD_SYNONYMS = {
+    **{"label": "name", "link": "url", "href": "url", "uri": "url", "kind": "type", "begin": "start"},
+    **{"labels": "names", "links": "urls", "hrefs": "urls", "uris": "urls", "kinds": "types"},
+}
+"""Words that say the same inside a longer name (``from_label`` is ``from_name``, ``download_link`` a
+``download_url``); alone, a word goes by the concepts of `vitesse.mapping.vocabulary` (a bare ``label`` is a tag)."""
+
+
 def _canonical(name: str, found: str | None) -> str:
     if found:
         return found.replace("_", " ")
     kept = meaningful(name)
-    return " ".join(words(name) if kept == ("id",) else kept)  # customer_id is a customer's id, not the record's
+    tokens = words(name) if kept == ("id",) else kept  # customer_id is a customer's id, not the record's
+    if len(tokens) > 1:
+        tokens = tuple(WORD_SYNONYMS.get(t, t) for t in tokens)
+    return " ".join(tokens)
 
 
 class Matcher:
@@ -385,6 +407,9 @@ class Matcher:
         if self.source_containers[j] and source.name.lower() in ID_LEAVES and not source_words & dest_words:
             value *= 0.75  # the id of another record in the source system means nothing to the destination
             reasons.append("the id of a record the source references")
+        elif _ID_OF_ANOTHER.match(source.description) and not _holds_key(dest, self.dest_concepts[i]):
+            value *= 0.6  # Stripe's default_price is "The ID of the Price object", not an amount
+            reasons.append("the source holds the id of another record")
         if self.dest_place.own_id(dest) and self.dest_concepts[i] != "external_id":
             value *= 0.6  # the destination assigns its records' ids (and those of the records they reference)
         if source.deprecated:

@@ -170,6 +170,10 @@ def propose_mapping(
     _state_flags(chosen, [s for s in sources if s.path not in taken_sources], own, at_root)
 
     _fixed_values(chosen, automatic)
+    source_place = Placement(sources, record)
+    own_id = next((s for s in sources if "." not in s.path and source_place.own_id(s)), None)
+    if own_id is not None and own_id.path not in {s for t in chosen.values() for s in t.sources}:
+        _key_from_id(chosen, own_id, [d for d in own if not dest_place.own_id(d)])
 
     containers = [t for path, t in chosen.items() if path not in {f.path for f in dests}]  # whole-object constants
     transformations = [chosen[f.path] for f in dests if f.path in chosen] + containers
@@ -277,6 +281,32 @@ def _fixed_values(chosen: dict[str, Transformation], dests: list[Field]) -> None
                 confidence=1.0,
                 reason="the only value the destination accepts",
             )
+
+
+_KEY_WORDS = frozenset({"code", "key", "sku", "reference"})
+
+
+def _key_from_id(chosen: dict[str, Transformation], own_id: Field, dests: list[Field]) -> None:
+    """A required code or key nothing fills (Xero's ``Items[].Code``) from the source record's own id, the one
+    value that identifies the record on both sides; left for review."""
+    for dest in dests:
+        if (
+            dest.required
+            and dest.path not in chosen
+            and dest.type in ("string", None)
+            and not dest.enum
+            and (set(words(dest.name)) & _KEY_WORDS or concept(dest.name) == "external_id")
+        ):
+            limit = f" (at most {dest.max_length} characters)" if dest.max_length else ""
+            chosen[dest.path] = _paired(
+                own_id,
+                dest,
+                [],
+                "direct" if own_id.name == dest.name else "mapping",
+                0.6,
+                f"required, and nothing else identifies the record: the source's id{limit}",
+            )
+            return
 
 
 _ADDRESS_PARTS = ("street", "street2", "city", "region", "postal_code", "country")

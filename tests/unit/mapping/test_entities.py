@@ -216,3 +216,66 @@ def test_conversions_run_for_each_list_element() -> None:
     assert out.errors == []
     assert [line.get("LineAmount") for line in out.record["LineItems"]] == [19.99, 7]
     assert out.record["LineItems"][0]["Description"] == "a"
+
+
+def test_a_status_from_a_flag_and_a_state_that_is_a_region() -> None:
+    """Stripe tax rates -> Xero tax rates: ``active`` says which status value, and a ``state`` described as an
+    ISO 3166-2 subdivision is a region, not the record's status."""
+    region = {"type": "string", "description": "ISO 3166-2 subdivision code, without country prefix."}
+    status = {"type": "string", "enum": ["ACTIVE", "DELETED", "ARCHIVED", "PENDING"]}
+    logic = propose_between(
+        obj(display_name=S, active=B, state=region),
+        obj(TaxRates={"type": "array", "items": obj(Name=S, Status=status)}),
+        source_path="/v1/tax_rates",
+        dest_path="/TaxRates",
+    )
+    t = by_dest(logic)["TaxRates[].Status"]
+    assert t.source_fields == ["active"] and t.template == "'ACTIVE' if active else 'ARCHIVED'"
+    assert compile_mapping(logic)({"display_name": "VAT", "active": False, "state": "NY"}).record == {
+        "TaxRates": [{"Name": "VAT", "Status": "ARCHIVED"}]
+    }
+
+
+def test_descriptions_name_the_callers_key_and_another_records_id() -> None:
+    """Twilio's ``UniqueName`` ("An application-defined string that uniquely identifies the resource") takes the
+    source's id; Stripe's ``default_price`` ("The ID of the Price object") is no price."""
+    unique = {"type": "string", "description": "An application-defined string that uniquely identifies the resource."}
+    price_id = {"type": "string", "description": "The ID of the Price object that is the default price."}
+    logic = propose_between(
+        obj(id=S, title=S, default_price=price_id),
+        obj(FriendlyName=S, UniqueName=unique, unit_price={"type": "number"}),
+        source_path="/conversations",
+        dest_path="/v1/Conversations",
+    )
+    found = {t.dest_field: t.sources for t in logic.transformations}
+    assert found["UniqueName"] == ["id"] and found["FriendlyName"] == ["title"]
+    assert "unit_price" not in found
+    assert any("id of another record" in c.reason for c in logic.below_threshold if c.dest_field == "unit_price")
+
+
+def test_a_reference_keeps_the_record_word_and_plurals_find_their_concept() -> None:
+    """A PVC's ``spec.volumeName`` "is the binding reference to the PersistentVolume", so a volume's ``name`` goes
+    to ``metadata.name``; ``images`` are images and ``from_label`` is a ``from_name``."""
+    ref = {"type": "string", "description": "volumeName is the binding reference to the PersistentVolume."}
+    logic = propose_between(
+        obj(name=S, image_url=S, from_label=S),
+        obj(metadata=obj(name=S), spec=obj(volumeName=ref), images={"type": "array", "items": S}, from_name=S),
+        source_path="/v2/volumes",
+        dest_path="/api/v1/namespaces/{namespace}/persistentvolumeclaims",
+        intent="A persistent volume claim for each volume",
+    )
+    found = {t.dest_field: t.sources for t in logic.transformations}
+    assert found["metadata.name"] == ["name"] and "spec.volumeName" not in found
+    assert found["images"] == ["image_url"] and found["from_name"] == ["from_label"]
+
+
+def test_a_one_wrapper_body_is_required_and_its_key_comes_from_the_id() -> None:
+    """Xero's ``PUT /Items`` body is ``{Items: [...]}``: the element's required ``Code`` is required for the mapping,
+    and nothing but the source's id can fill it (for review); a single plain field stays optional."""
+    dest = obj(Items={"type": "array", "items": obj(Code_req={"type": "string", "maxLength": 30}, Name=S)})
+    assert {f.path: f.required for f in flatten(dest, {})} == {"Items[].Code": True, "Items[].Name": False}
+    assert [f.required for f in flatten(obj(full_name=S), {})] == [False]
+    logic = propose_between(obj(id=S, name=S), dest, source_path="/v1/products", dest_path="/Items")
+    code = by_dest(logic)["Items[].Code"]
+    assert code.source_field == "id" and code.confidence == 0.6 and code.needs_review
+    assert "at most 30 characters" in code.reason and logic.unmapped_required == []
