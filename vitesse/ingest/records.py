@@ -114,21 +114,30 @@ def _is_envelope_name(name: str) -> bool:
     return bool(words & ENVELOPE_WORDS)
 
 
+PAGING_WORDS = {"next", "prev", "previous", "page", "pages", "paging", "pagination", "cursor", "offset", "has"}
+
+
+def _is_paging_name(name: str) -> bool:
+    return bool({w.lower() for w in _WORD.findall(name)} & PAGING_WORDS)
+
+
 def find_record(table: SchemaTable, body: Any) -> tuple[Any, str]:
     """The record schema inside a response ``body`` and its path (``''``, ``'[]'``, ``'data[]'`` or ``'data'``)."""
     if is_array(table, body):
         return table.resolve(body).get("items", {}), "[]"
     props = object_properties(table, body)
-    candidates = {
+    arrays = {
         name: sub
         for name, sub in props.items()
-        if name.lower() not in NOT_RECORDS
-        and is_array(table, sub)
+        if is_array(table, sub)
         and (
             object_properties(table, table.resolve(sub).get("items", {}), variants=True)
             or table.resolve(table.resolve(sub).get("items", {})).get("type") == "object"
         )
     }
+    candidates = {name: sub for name, sub in arrays.items() if name.lower() not in NOT_RECORDS}
+    if not candidates and len(arrays) == 1 and any(_is_paging_name(n) for n in props if n not in arrays):
+        candidates = arrays  # Twilio's page of messages[] (next_page_uri, page_size...) is not a list of errors
     preferred = [n for n in candidates if n.lower() in LIST_PROPERTIES]
     chosen = preferred[0] if len(preferred) >= 1 else (next(iter(candidates)) if len(candidates) == 1 else None)
     if chosen is not None and all(_is_envelope_name(n) for n in props if n != chosen):

@@ -40,6 +40,17 @@ def record_words(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
+_VERBS = frozenset({"search", "batch", "bulk", "import", "export", "list", "create", "upsert", "query", "json"})
+
+
+def resource_words(path: str) -> frozenset[str]:
+    """The words of the resource an endpoint path names: its last literal segment (``/user/keys`` -> key,
+    ``/v2/customers/search`` -> customer), singular."""
+    segments = [s for s in path.split("/") if s and not s.startswith("{") and s.split(".")[0].lower() not in _VERBS]
+    last = segments[-1].split(".")[0] if segments else ""
+    return frozenset(singular(w) for w in words(last))
+
+
 def wrapper_prefix(fields: list[Field]) -> str:
     """The container that holds (nearly) every field (``data.``, ``Invoices[].``), or ''."""
     if len(fields) < 2:

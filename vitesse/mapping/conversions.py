@@ -147,7 +147,10 @@ def enum_table(source: Field, dest: Field) -> dict[str, str] | None:
 
 
 STATES = {
-    "completed": ({"closed", "completed", "complete", "done", "resolved", "finished"}, {"open", "active", "todo"}),
+    "completed": (
+        {"closed", "completed", "complete", "done", "resolved", "finished", "published"},
+        {"open", "active", "todo", "draft"},
+    ),
     "closed": ({"closed", "completed", "done", "resolved"}, {"open", "active"}),
     "archived": ({"archived", "deleted", "inactive"}, {"active", "live", "published", "sellable"}),
     "active": ({"active", "enabled", "live", "published", "open"}, {"inactive", "disabled", "archived", "closed"}),

@@ -37,7 +37,8 @@ from vitesse.shapes import DISTINCTIVE, FORMAT_SHAPES, LABELS, common_shape, con
 DIAGNOSTICS = frozenset({"error", "warning", "validation", "failure"})
 """Containers that report on a record (``last_finalization_error``, ``ValidationErrors[]``) rather than hold it."""
 FUZZY_KNEE = 0.85
-NAME_FLOOR = 0.5  # pairs whose names are less alike than this are never considered
+NAME_FLOOR = 0.5
+NORMALIZED = "same name once normalized"  # pairs whose names are less alike than this are never considered
 _STOP = NOISE | {
     "to",
     "for",
@@ -269,6 +270,7 @@ class Matcher:
         intent: str = "",
         evidence: Evidence | None = None,
         record: frozenset[str] = frozenset(),
+        person: bool | None = None,
     ) -> None:
         self.sources = sources
         self.dests = dests
@@ -280,7 +282,7 @@ class Matcher:
         self.evidence = evidence or {}
         self.source_names = [effective_name(f, record) for f in sources]
         self.dest_names = [effective_name(f, record) for f in dests]
-        person = not record or bool(record & PERSON_WORDS)
+        person = (not record or bool(record & PERSON_WORDS)) if person is None else person
         self.source_concepts = [
             _concept(f, n, person, c)
             for n, c, f in zip(self.source_names, self.source_containers, sources, strict=True)
@@ -423,6 +425,8 @@ class Matcher:
             value *= 0.75
         if "[]" in source.path and "[]" not in dest.path:
             value *= 0.9
+        if reasons[0] == NORMALIZED:
+            value = min(value, 0.89)  # alike only once words are dropped (userType -> type) or split: not certain
         key = (self.source_keys[j], self.dest_keys[i])
         if key in self.evidence:
             value = max(value, 0.9)
@@ -442,7 +446,7 @@ class Matcher:
         if self.source_concepts[j] and self.source_concepts[j] == self.dest_concepts[i]:
             return f"synonyms ({self.source_concepts[j].replace('_', ' ')})"
         if self.source_canon[j] == self.dest_canon[i]:
-            return "same name once normalized"
+            return NORMALIZED
         if self.dest_concepts[i] == "external_id" and name >= 0.949:
             return "the source record's id as the external reference"
         return f"similar names ({min(100, round(name * 100 / 0.85))}%)"

@@ -15,10 +15,10 @@ from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import MappingConfig
 from vitesse.mapping.complexity import complexity_score
 from vitesse.mapping.constants import constant_transformations
-from vitesse.mapping.context import Placement, record_words
+from vitesse.mapping.context import Placement, record_words, resource_words
 from vitesse.mapping.conversions import conversion, flag_status, state_flag
 from vitesse.mapping.fields import Field, record_fields, request_fields
-from vitesse.mapping.match import Evidence, Matcher, assign, best_per_dest
+from vitesse.mapping.match import PERSON_WORDS, Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
 from vitesse.mapping.review import mark_for_review
 from vitesse.mapping.sandbox import check_template
@@ -134,7 +134,9 @@ def propose_mapping(
     open_dests = [f for f in dests if f.path not in chosen and f.path not in config.ignore]
     open_sources = [f for f in sources if f.path not in used_sources]
     record = record_words([intent, source_endpoint.path, dest_endpoint.path])
-    matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence, record=record)
+    resources = resource_words(source_endpoint.path) | resource_words(dest_endpoint.path)
+    person = not resources or bool(resources & PERSON_WORDS)  # GitHub's /user/keys are keys, not people
+    matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence, record=record, person=person)
     candidates = matcher.candidates()
     floor = max(0.0, config.min_confidence - NEAR_MISS_MARGIN)
     strong = [c for c in candidates if c.score >= config.min_confidence]

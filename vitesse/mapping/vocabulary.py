@@ -216,6 +216,10 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "issued on",
         "date issued",
         "transaction date",
+        "timestamp",
+        "occurred at",
+        "occurred",
+        "happened at",
     ),
     "updated_at": (
         "updated",

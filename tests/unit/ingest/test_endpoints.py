@@ -240,3 +240,22 @@ def test_file_url_location(tmp_path: Path) -> None:
     spec = ingest_spec(Path(CRM).as_uri())
     assert spec.title == "Acme CRM API"
     assert spec.source.location.startswith("file://")
+
+
+def test_a_page_of_messages_is_a_list_of_records_and_error_messages_are_not(tmp_path: Path) -> None:
+    """Twilio's ``{messages: [...], next_page_uri, page_size}`` is a page of message records; a body whose
+    ``messages`` sit beside the resource itself is that resource."""
+    message = {"type": "object", "properties": {"body": {"type": "string"}, "sid": {"type": "string"}}}
+    listing = {"type": "array", "items": message}
+    page = {"messages": listing, "next_page_uri": {"type": "string"}, "page_size": {"type": "integer"}}
+    result = {"id": {"type": "string"}, "messages": listing}
+    paths = {
+        f"/{name}": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"type": "object", "properties": body}}}}}}}
+        for name, body in (("messages", page), ("imports", result))
+    }  # fmt: skip
+    document = tmp_path / "spec.yaml"
+    document.write_text(yaml.safe_dump({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths}))
+    spec = ingest_spec(str(document))
+    assert spec.endpoint("GET /messages").record_path == "messages[]"
+    assert spec.endpoint("GET /imports").record_path == ""

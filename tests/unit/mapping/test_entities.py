@@ -12,7 +12,7 @@ from vitesse.ingest import ingest_spec
 from vitesse.ingest.models import Endpoint
 from vitesse.manifest.models import MappingConfig
 from vitesse.mapping.compile import compile_mapping
-from vitesse.mapping.context import Placement, container_fit, record_words, singular, wrapper_prefix
+from vitesse.mapping.context import Placement, container_fit, record_words, resource_words, singular, wrapper_prefix
 from vitesse.mapping.fields import Field, flatten
 from vitesse.mapping.money import exponent, major_to_minor, minor_to_major, to_date
 from vitesse.mapping.propose import propose_mapping
@@ -279,3 +279,23 @@ def test_a_one_wrapper_body_is_required_and_its_key_comes_from_the_id() -> None:
     code = by_dest(logic)["Items[].Code"]
     assert code.source_field == "id" and code.confidence == 0.6 and code.needs_review
     assert "at most 30 characters" in code.reason and logic.unmapped_required == []
+
+
+def test_names_alike_only_once_normalized_stay_below_the_top_band() -> None:
+    """``tax_type`` -> ``TaxType`` (or ``type`` -> ``userType``) is likely, not certain: below 0.9, where the
+    very same name may be."""
+    logic = propose_between(obj(tax_type=S, notes=S), obj(TaxType=S, notes=S))
+    found = {t.dest_field: t for t in logic.transformations}
+    assert found["TaxType"].reason.startswith("same name once normalized") and found["TaxType"].confidence < 0.9
+    assert found["notes"].reason.startswith("same name") and found["notes"].confidence >= 0.9
+
+
+def test_the_resource_not_every_path_word_says_whether_records_are_people() -> None:
+    """GitHub's ``/user/keys`` are keys: their ``title`` is a key's label, DigitalOcean's ``name``; at ``/users`` a
+    ``title`` is a job title."""
+    keys = propose_between(obj(title=S, key=S), obj(name=S, public_key=S), source_path="/user/keys",
+                           dest_path="/v2/account/keys")  # fmt: skip
+    assert {t.dest_field: t.sources for t in keys.transformations}["name"] == ["title"]
+    users = propose_between(obj(title=S, key=S), obj(name=S, public_key=S), source_path="/users", dest_path="/users")
+    assert "name" not in {t.dest_field for t in users.transformations}
+    assert resource_words("/v2/customers/search") == {"customer"} and resource_words("/user/keys") == {"key"}
