@@ -472,7 +472,43 @@ class Matcher:
                     for i in dest_index.get(dst, []):
                         if (self.dests[i].path, self.sources[j].path) not in seen:
                             out.append(self.score(i, j, float(names[i, j])))
+        return self._per_element(out)
+
+    def _per_element(self, out: list[Match]) -> list[Match]:
+        """A destination list whose fields strong pairs fill from one source list (Xero's ``LineItems[]`` from
+        Stripe's ``lines.data[]``) holds values of each element: a field of the whole record (the invoice's ``tax``)
+        or of another list is seldom what one of its fields means."""
+        support: dict[tuple[str, str], int] = {}
+        for match in out:
+            if match.score >= 0.7 and (pair := self._lists(match)) and pair[0] and pair[1]:
+                support[pair] = support.get(pair, 0) + 1
+        aligned: dict[str, str] = {}
+        for (dest_list, source_list), count in sorted(support.items(), key=lambda item: -item[1]):
+            if count >= 2 and dest_list not in aligned:
+                aligned[dest_list] = source_list
+        if not aligned:
+            return out
+        for index, match in enumerate(out):
+            dest_list, source_list = self._lists(match)
+            if dest_list in aligned and source_list != aligned[dest_list]:
+                whole = (
+                    f"each {aligned[dest_list]} element"
+                    if not source_list
+                    else f"{aligned[dest_list]}, not {source_list}"
+                )
+                out[index] = Match(
+                    match.source,
+                    match.dest,
+                    round(match.score * 0.7, 3),
+                    match.transform_type,
+                    f"{match.reason}; {dest_list} is filled from {whole}",
+                )
         return out
+
+    def _lists(self, match: Match) -> tuple[str, str]:
+        """The innermost list (beyond the request wrapper) each side of a pair lies in, '' for none."""
+        dest = match.dest.path.removeprefix(self.dest_place.prefix)
+        return dest.rpartition("[]")[0], match.source.path.rpartition("[]")[0]
 
 
 def assign(candidates: list[Match], dests: list[Field], sources: list[Field], floor: float = 0.5) -> list[Match]:

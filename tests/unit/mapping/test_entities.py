@@ -299,3 +299,19 @@ def test_the_resource_not_every_path_word_says_whether_records_are_people() -> N
     users = propose_between(obj(title=S, key=S), obj(name=S, public_key=S), source_path="/users", dest_path="/users")
     assert "name" not in {t.dest_field for t in users.transformations}
     assert resource_words("/v2/customers/search") == {"customer"} and resource_words("/user/keys") == {"key"}
+
+
+def test_a_list_filled_from_a_source_list_keeps_whole_record_values_out() -> None:
+    """Xero's ``LineItems[]`` filled from Stripe's ``lines.data[]``: the invoice's own ``tax`` and ``description``
+    are no line's tax amount or description (a reviewer may still take them)."""
+    line = obj(amount=INT, quantity=INT, description=S)
+    source = obj(tax=INT, description=S, lines=obj(data={"type": "array", "items": line}))
+    dest_line = obj(LineAmount={"type": "number"}, Quantity={"type": "number"}, TaxAmount={"type": "number"},
+                    Description=S)  # fmt: skip
+    dest = obj(Invoices={"type": "array", "items": obj(LineItems={"type": "array", "items": dest_line})})
+    logic = propose_between(source, dest, source_path="/v1/invoices", dest_path="/Invoices")
+    found = by_dest(logic)
+    assert found["Invoices[].LineItems[].Quantity"].source_field == "lines.data[].quantity"
+    assert found["Invoices[].LineItems[].Description"].source_field == "lines.data[].description"
+    tax = found.get("Invoices[].LineItems[].TaxAmount")
+    assert tax is None or (tax.confidence < 0.8 and "filled from each lines.data element" in tax.reason)
