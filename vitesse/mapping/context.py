@@ -73,6 +73,9 @@ class Placement:
         self.prefix = wrapper_prefix(fields) if request else ""  # a response record is already unwrapped
         self.record = record
         self.references = _reference_objects(fields, self.prefix)
+        self.bare_id = not request and any("." not in f.path and f.name.lower() in ID_LEAVES for f in fields)
+        # beside a record's bare id, Intercom's company_id is the key a user gave the company (in a request, every
+        # id is the destination's to assign: Xero's RepeatingInvoiceID beside its ID)
 
     def containers(self, field: Field) -> list[frozenset[str]]:
         """The meaningful words of each container between the root and the field (record-self containers left out)."""
@@ -90,7 +93,7 @@ class Placement:
         if "." not in path.replace("[].", "."):
             tokens = words(field.name)
             named = tokens[-1:] == ("id",) and any(singular(t) in self.record for t in tokens[:-1])
-            return field.name.lower() in ID_LEAVES or named
+            return field.name.lower() in ID_LEAVES or (named and not self.bare_id)
         tokens = words(field.name)
         if tokens[-1:] == ("id",) and tokens[:-1] and {singular(t) for t in tokens[:-1]} <= self.record:
             return True  # the record's id, repeated in its parts (RepeatingInvoices[].LineItems[].RepeatingInvoiceID)

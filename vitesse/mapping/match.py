@@ -209,7 +209,7 @@ def enum_fit(source: Field, dest: Field) -> float | None:
 _REGION = re.compile(r"subdivision|province|ISO 3166|county", re.I)
 _EXTERNAL = re.compile(
     r"\b(application|user|client|merchant|developer|caller)[- ]defined\b[^.]*\b(identif|unique)"
-    r"|\bin an external system\b|\byour (own )?(unique )?(identifier|reference) (for|of)\b",
+    r"|\b(in|from|by) (an )?external systems?\b|\byour (own )?(unique )?(identifier|reference) (for|of)\b",
     re.I,
 )
 """A description saying the field holds the caller's own key for the record (Twilio's ``UniqueName``: "An
@@ -241,6 +241,8 @@ def _concept(field: Field, name: str, person: bool, containers: Sequence[frozens
     return found
 
 
+QUALIFIED_HEADS = frozenset({"id", "ids", "type", "count", "number", "code", "key", "kind"})
+"""Generic words that keep the record-type word before them: without it they say nothing."""
 WORD_SYNONYMS = {
     **{"label": "name", "link": "url", "href": "url", "uri": "url", "kind": "type", "begin": "start"},
     **{"labels": "names", "links": "urls", "hrefs": "urls", "uris": "urls", "kinds": "types"},
@@ -253,7 +255,8 @@ def _canonical(name: str, found: str | None) -> str:
     if found:
         return found.replace("_", " ")
     kept = meaningful(name)
-    tokens = words(name) if kept == ("id",) else kept  # customer_id is a customer's id, not the record's
+    tokens = words(name) if len(kept) == 1 and kept[0] in QUALIFIED_HEADS else kept
+    # customer_id is a customer's id, not the record's; user_count a count of users, userType a type of user
     if len(tokens) > 1:
         tokens = tuple(WORD_SYNONYMS.get(t, t) for t in tokens)
     return " ".join(tokens)
@@ -423,7 +426,8 @@ class Matcher:
         source_parts = set(source.path.replace("[]", "").split(".")[:-1])
         if source_parts & HYPERMEDIA and not set(dest.path.replace("[]", "").split(".")[:-1]) & HYPERMEDIA:
             value *= 0.75
-        if "[]" in source.path and "[]" not in dest.path:
+        into_list = "[]" in dest.path.removeprefix(self.dest_place.prefix)  # beyond the request wrapper (contacts[])
+        if "[]" in source.path and not into_list:
             value *= 0.9
         if reasons[0] == NORMALIZED:
             value = min(value, 0.89)  # alike only once words are dropped (userType -> type) or split: not certain
@@ -433,7 +437,7 @@ class Matcher:
             reasons.append(f"accepted before in {', '.join(sorted(self.evidence[key])[:3])}")
         if kind != "direct":
             reasons.append(f"{source.type or '?'} -> {dest.type or '?'} via {kind}")
-        if "[]" in source.path and "[]" not in dest.path:
+        if "[]" in source.path and not into_list:
             reasons.append("first element of the list")
         if kind == "direct" and source.name != dest.name:
             kind = "mapping"

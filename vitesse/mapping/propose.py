@@ -164,7 +164,7 @@ def propose_mapping(
                 )
             )
     automatic = [d for d in dests if d.path not in config.ignore]
-    _combine_names(chosen, sources, automatic, taken_sources)
+    _combine_names(chosen, sources, automatic, split=not resource_words(source_endpoint.path) - PERSON_WORDS)
     _combine_address(chosen, sources, automatic)
     at_root = Placement(sources, record).at_root
     dest_place = Placement(dests, record, request=True)
@@ -210,14 +210,19 @@ def _first(fields: list[Field], wanted: str, *, top_level: bool = False) -> Fiel
     return min(found, key=lambda f: (f.path.count("."), "[]" in f.path, f.path)) if found else None
 
 
-def _combine_names(
-    chosen: dict[str, Transformation], sources: list[Field], dests: list[Field], taken: set[str]
-) -> None:
-    """A full name from first + last names, or first and last names split from a full name."""
+def _of_the_record(field: Field) -> bool:
+    """Not in a list and not deprecated: Stripe's ``sources.data[].klarna.first_name`` is no customer's name."""
+    return "[]" not in field.path and not field.deprecated
+
+
+def _combine_names(chosen: dict[str, Transformation], sources: list[Field], dests: list[Field], *, split: bool) -> None:
+    """A full name from first + last names, or (``split``: the source records are people) first and last names
+    split from a full name, in place of a guess from a list or a deprecated field."""
     full_dest = _first(
         [d for d in dests if d.path not in chosen and d.type in ("string", None)], "full_name", top_level=True
     )
-    given, family = _first(sources, "given_name"), _first(sources, "family_name")
+    own = [s for s in sources if _of_the_record(s)]
+    given, family = _first(own, "given_name"), _first(own, "family_name")
     dest_has_parts = _first(dests, "given_name") or _first(dests, "family_name")
     if full_dest is not None and given is not None and family is not None and not dest_has_parts:
         chosen[full_dest.path] = Transformation(
@@ -229,14 +234,23 @@ def _combine_names(
             reason=f"full name from {given.path} and {family.path}",
         )
         return
-    full_source = _first(sources, "full_name")
-    if full_source is None or _first(sources, "given_name") or _first(sources, "family_name"):
+    full_source = _first(own, "full_name")
+    if not split or full_source is None or _first(own, "given_name") or _first(own, "family_name"):
         return
+    by_path = {s.path.removesuffix("[]"): s for s in sources}
+
+    def open_to_split(dest: Field) -> bool:
+        t = chosen.get(dest.path)
+        if t is None:
+            return True
+        fed = [by_path.get(s.removesuffix("[]")) for s in t.sources]
+        return t.confidence < 1.0 and bool(fed) and all(f is not None and not _of_the_record(f) for f in fed)
+
     for wanted, expression in (
         ("given_name", "({0} or '').split(' ', 1)[0]"),
         ("family_name", "(({0} or '').split(' ', 1) + [''])[1]"),
     ):
-        dest = _first([d for d in dests if d.path not in chosen], wanted, top_level=True)
+        dest = _first([d for d in dests if open_to_split(d)], wanted, top_level=True)
         if dest is not None:
             chosen[dest.path] = Transformation(
                 dest_field=dest.path,

@@ -315,3 +315,32 @@ def test_a_list_filled_from_a_source_list_keeps_whole_record_values_out() -> Non
     assert found["Invoices[].LineItems[].Description"].source_field == "lines.data[].description"
     tax = found.get("Invoices[].LineItems[].TaxAmount")
     assert tax is None or (tax.confidence < 0.8 and "filled from each lines.data element" in tax.reason)
+
+
+def test_a_customers_own_name_and_address_beat_deprecated_payment_sources() -> None:
+    """Stripe customers -> SendGrid contacts: first and last names split from ``name`` rather than read from a
+    deprecated ``sources.data[].klarna``, and ``address.line1`` over ``sources.data[].address_line1`` (the
+    request's ``contacts[]`` wrapper is the record, not a list the source's lists fill)."""
+    old = {"type": "object", "deprecated": True, "properties": {"first_name": S, "last_name": S}}
+    card = obj(address_line1=S, klarna=old)
+    source = obj(id=S, name=S, address=obj(line1=S, city=S), sources=obj(data={"type": "array", "items": card}))
+    contact = obj(first_name=S, last_name=S, address_line_1=S, city=S)
+    dest = obj(contacts={"type": "array", "items": contact})
+    logic = propose_between(source, dest, source_path="/v1/customers", dest_path="/v3/marketing/contacts")
+    found = {t.dest_field: t.sources for t in logic.transformations}
+    assert found["contacts[].first_name"] == ["name"] and found["contacts[].last_name"] == ["name"]
+    assert found["contacts[].address_line_1"] == ["address.line1"] and found["contacts[].city"] == ["address.city"]
+
+
+def test_a_company_keeps_its_name_and_its_own_key() -> None:
+    """Intercom companies -> Xero contacts: a company's name is not split into first and last names; beside its
+    ``id``, ``company_id`` is the key a user gave it; ``user_count`` is no ``itemCount``; ``ContactNumber``
+    ("used to identify contacts in external systems") takes the id."""
+    number = {"type": "string", "description": "Used to identify contacts in external systems (max length = 50)"}
+    source = obj(id=S, company_id=S, name=S, user_count=INT)
+    contact = obj(Name=S, FirstName=S, LastName=S, ContactNumber=number, AccountNumber=S, itemCount=INT)
+    dest = obj(Contacts={"type": "array", "items": contact})
+    logic = propose_between(source, dest, source_path="/companies", dest_path="/Contacts")
+    found = {t.dest_field: t.sources for t in logic.transformations}
+    assert found["Contacts[].Name"] == ["name"] and found["Contacts[].ContactNumber"] == ["id"]
+    assert not {"Contacts[].FirstName", "Contacts[].LastName", "Contacts[].itemCount"} & set(found)
