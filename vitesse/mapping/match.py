@@ -216,15 +216,23 @@ _EXTERNAL = re.compile(
 application-defined string that uniquely identifies the resource")."""
 
 
-def _concept(field: Field, name: str, person: bool, containers: Sequence[frozenset[str]] = ()) -> str | None:
+def _concept(
+    field: Field,
+    name: str,
+    person: bool,
+    containers: Sequence[frozenset[str]] = (),
+    resource: frozenset[str] = frozenset(),
+) -> str | None:
     """A name's concept; outside people records (and outside addresses) a name or title is the record's label and a
     state its status, unless its description says it is a region (a tax rate's ``state``: "ISO 3166-2 subdivision
-    code"). A string without a concept may be the caller's own key for the record by its description
-    (`_EXTERNAL`)."""
+    code"), and a string at the root named like the resource is its label (the ``tag`` of Mailchimp's tags). A
+    string without a concept may be the caller's own key for the record by its description (`_EXTERNAL`)."""
     description = field.description
     if not person and not any("address" in c for c in containers):
         phrase = " ".join(meaningful(name))
         if phrase in RECORD_LABELS:
+            return "label"
+        if not containers and field.type in ("string", None) and " " not in phrase and singular(phrase) in resource:
             return "label"
         if phrase == "state":
             return "region" if _REGION.search(description) else "status"
@@ -274,6 +282,7 @@ class Matcher:
         evidence: Evidence | None = None,
         record: frozenset[str] = frozenset(),
         person: bool | None = None,
+        resources: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
     ) -> None:
         self.sources = sources
         self.dests = dests
@@ -287,11 +296,12 @@ class Matcher:
         self.dest_names = [effective_name(f, record) for f in dests]
         person = (not record or bool(record & PERSON_WORDS)) if person is None else person
         self.source_concepts = [
-            _concept(f, n, person, c)
+            _concept(f, n, person, c, resources[0])
             for n, c, f in zip(self.source_names, self.source_containers, sources, strict=True)
         ]
         self.dest_concepts = [
-            _concept(f, n, person, c) for n, c, f in zip(self.dest_names, self.dest_containers, dests, strict=True)
+            _concept(f, n, person, c, resources[1])
+            for n, c, f in zip(self.dest_names, self.dest_containers, dests, strict=True)
         ]
         self.source_canon = [_canonical(n, c) for n, c in zip(self.source_names, self.source_concepts, strict=True)]
         self.dest_canon = [_canonical(n, c) for n, c in zip(self.dest_names, self.dest_concepts, strict=True)]

@@ -131,12 +131,19 @@ def propose_mapping(
     for index, ignored in enumerate(config.ignore):
         _lookup(ignored, dest_by_path, "destination", f"mapping.ignore[{index}]")
     used_sources = {s for t in chosen.values() for s in t.sources}
-    open_dests = [f for f in dests if f.path not in chosen and f.path not in config.ignore]
+    open_dests = [
+        f
+        for f in dests
+        if f.path not in chosen and f.path not in config.ignore and not (f.enum is not None and len(f.enum) == 1)
+    ]  # a field with one allowed value takes no source (`_fixed_values`)
     open_sources = [f for f in sources if f.path not in used_sources]
     record = record_words([intent, source_endpoint.path, dest_endpoint.path])
-    resources = resource_words(source_endpoint.path) | resource_words(dest_endpoint.path)
-    person = not resources or bool(resources & PERSON_WORDS)  # GitHub's /user/keys are keys, not people
-    matcher = Matcher(open_sources, open_dests, intent=intent, evidence=evidence, record=record, person=person)
+    resources = (resource_words(source_endpoint.path), resource_words(dest_endpoint.path))
+    either = resources[0] | resources[1]
+    person = not either or bool(either & PERSON_WORDS)  # GitHub's /user/keys are keys, not people
+    matcher = Matcher(
+        open_sources, open_dests, intent=intent, evidence=evidence, record=record, person=person, resources=resources
+    )
     candidates = matcher.candidates()
     floor = max(0.0, config.min_confidence - NEAR_MISS_MARGIN)
     strong = [c for c in candidates if c.score >= config.min_confidence]

@@ -344,3 +344,14 @@ def test_a_company_keeps_its_name_and_its_own_key() -> None:
     found = {t.dest_field: t.sources for t in logic.transformations}
     assert found["Contacts[].Name"] == ["name"] and found["Contacts[].ContactNumber"] == ["id"]
     assert not {"Contacts[].FirstName", "Contacts[].LastName", "Contacts[].itemCount"} & set(found)
+
+
+def test_a_field_named_like_the_resource_is_its_label_and_one_value_fields_take_no_source() -> None:
+    """Mailchimp's tags carry their name as ``tag``: it is a SendGrid list's ``name``. A JSON:API ``data.type``
+    that allows one value is set to it, never read from the source's ``type``."""
+    only = {"type": "string", "enum": ["catalog-item"]}
+    logic = propose_between(obj(tag=S, type=S, sent=INT), obj(name=S, data_req=obj(type_req=only)),
+                            source_path="/tags/list.json", dest_path="/v3/marketing/lists")  # fmt: skip
+    found = {t.dest_field: t for t in logic.transformations}
+    assert found["name"].sources == ["tag"]
+    assert (found["data.type"].transform_type, found["data.type"].value) == ("constant", "catalog-item")
