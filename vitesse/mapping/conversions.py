@@ -152,7 +152,7 @@ STATES = {
         {"open", "active", "todo", "draft"},
     ),
     "closed": ({"closed", "completed", "done", "resolved"}, {"open", "active"}),
-    "archived": ({"archived", "deleted", "inactive"}, {"active", "live", "published", "sellable"}),
+    "archived": ({"archived", "deleted", "inactive", "closed"}, {"active", "live", "published", "sellable", "open"}),
     "active": ({"active", "enabled", "live", "published", "open"}, {"inactive", "disabled", "archived", "closed"}),
     "enabled": ({"enabled", "active"}, {"disabled", "inactive"}),
     "paid": ({"paid", "succeeded", "settled"}, {"unpaid", "open", "draft", "failed", "pending"}),

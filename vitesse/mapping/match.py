@@ -9,9 +9,12 @@ Score of a pair, each part in 0..1:
 
 then lowered for what the specs say about the pair (`vitesse.mapping.context`): containers one side has and the other
 lacks (a little for one, more for each further one), a destination field inside a referenced record or the id the
-destination assigns, containers that report errors, deprecated fields, enums that do not overlap, and list elements
-read into scalars. Words naming the record itself (``InvoiceNumber`` of an invoice, Square's ``item_data``) count
-as the root; outside people records ``name``/``title``/``summary`` are the record's label and ``state`` its status.
+destination assigns, a source described as another record's id, containers that report errors, deprecated fields,
+enums that do not overlap, list elements read into scalars, and whole-record values read into a list that another
+source list fills (`Matcher._per_element`). Names alike only once normalized stay below 0.9. Words naming the record
+itself (``InvoiceNumber`` of an invoice, Square's ``item_data``) count as the root; outside people records
+``name``/``title``/``summary`` (or a string named like the resource) are the record's label and ``state`` its
+status; a description may name the caller's own key for the record (Twilio's ``UniqueName``).
 
 Evidence from other committed integrations (their hints and transforms) lifts a pair to at least 0.9. The pairs are
 then assigned with the Hungarian algorithm (scipy's ``linear_sum_assignment``) to maximize the total of

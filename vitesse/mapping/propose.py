@@ -1,8 +1,10 @@
 """Propose the mapping between a source record and a destination request, the way a careful engineer would.
 
 Order of authority: explicit ``transforms`` in the manifest, then ``hints``, then the matcher's global assignment,
-then combinations (a full name from first and last names, or the reverse). Pairs below ``min_confidence`` are left
-unmapped and listed as near misses; destination fields that are required and unmapped are listed too.
+then combinations (a full name from first and last names, or the reverse; a one-line address), flags and statuses
+from a state or a flag, the one value a required field allows (as a constant), and a required code or key from the
+source record's id. Pairs below ``min_confidence`` are left unmapped and listed as near misses; destination fields
+that are required and unmapped are listed too.
 """
 
 from __future__ import annotations
@@ -139,8 +141,7 @@ def propose_mapping(
     open_sources = [f for f in sources if f.path not in used_sources]
     record = record_words([intent, source_endpoint.path, dest_endpoint.path])
     resources = (resource_words(source_endpoint.path), resource_words(dest_endpoint.path))
-    either = resources[0] | resources[1]
-    person = not either or bool(either & PERSON_WORDS)  # GitHub's /user/keys are keys, not people
+    person = _people(resources[0] | resources[1])
     matcher = Matcher(
         open_sources, open_dests, intent=intent, evidence=evidence, record=record, person=person, resources=resources
     )
@@ -171,7 +172,7 @@ def propose_mapping(
                 )
             )
     automatic = [d for d in dests if d.path not in config.ignore]
-    _combine_names(chosen, sources, automatic, split=not resource_words(source_endpoint.path) - PERSON_WORDS)
+    _combine_names(chosen, sources, automatic, split=_people(resources[0]))
     _combine_address(chosen, sources, automatic)
     at_root = Placement(sources, record).at_root
     dest_place = Placement(dests, record, request=True)
@@ -209,6 +210,11 @@ def propose_mapping(
         source_field_count=len(sources),
         dest_field_count=len(dests),
     )
+
+
+def _people(resource: frozenset[str]) -> bool:
+    """Whether the resources an endpoint names hold people (customers, users...): GitHub's /user/keys hold keys."""
+    return not resource or bool(resource & PERSON_WORDS)
 
 
 def _first(fields: list[Field], wanted: str, *, top_level: bool = False) -> Field | None:
@@ -306,7 +312,7 @@ def _fixed_values(chosen: dict[str, Transformation], dests: list[Field]) -> None
             )
 
 
-_KEY_WORDS = frozenset({"code", "key", "sku", "reference"})
+_CODE_WORDS = frozenset({"code", "key", "sku", "reference"})
 
 
 def _key_from_id(chosen: dict[str, Transformation], own_id: Field, dests: list[Field]) -> None:
@@ -318,7 +324,7 @@ def _key_from_id(chosen: dict[str, Transformation], own_id: Field, dests: list[F
             and dest.path not in chosen
             and dest.type in ("string", None)
             and not dest.enum
-            and (set(words(dest.name)) & _KEY_WORDS or concept(dest.name) == "external_id")
+            and (set(words(dest.name)) & _CODE_WORDS or concept(dest.name) == "external_id")
         ):
             limit = f" (at most {dest.max_length} characters)" if dest.max_length else ""
             chosen[dest.path] = _paired(
