@@ -64,6 +64,8 @@ class Field:
 
 
 _NONE: frozenset[str] = frozenset()
+VENDOR_READ_ONLY = ("x-read-only", "x-readonly", "x-readOnly")
+"""Vendor extensions that mark a field the server sets (Square's ``x-read-only`` on ``order.id`` and totals)."""
 _DEPRECATED = re.compile(
     r"(^|[.!\n]\s*)deprecated\b|\b(this|the) (field|property|attribute|parameter) (is|has been) deprecated", re.I
 )
@@ -221,6 +223,8 @@ class _Flattener:
 def _flags(view: dict[str, Any]) -> frozenset[str]:
     """The flags of one schema that its children inherit."""
     found = {key for key in ("readOnly", "writeOnly", "deprecated") if view.get(key) is True}
+    if any(view.get(key) is True for key in VENDOR_READ_ONLY):
+        found.add("readOnly")  # Square's swagger 2.0 (no readOnly for properties there) and Mailchimp's say it so
     description = str(view.get("description") or "")
     if _DEPRECATED.search(description):
         found.add("deprecated")

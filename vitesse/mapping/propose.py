@@ -17,8 +17,8 @@ from vitesse.ingest.models import ApiSpec, Endpoint
 from vitesse.manifest.models import MappingConfig
 from vitesse.mapping.complexity import complexity_score
 from vitesse.mapping.constants import constant_transformations
-from vitesse.mapping.context import Placement, record_words, resource_words
-from vitesse.mapping.conversions import conversion, flag_status, state_flag
+from vitesse.mapping.context import Placement, record_words, resource_words, wrapper_prefix
+from vitesse.mapping.conversions import conversion, currency_for, element_paths, flag_status, state_flag
 from vitesse.mapping.fields import Field, record_fields, request_fields
 from vitesse.mapping.match import PERSON_WORDS, Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
@@ -179,6 +179,7 @@ def propose_mapping(
     own = [d for d in automatic if not dest_place.in_reference(d)]
     _state_flags(chosen, [s for s in sources if s.path not in taken_sources], own, at_root)
 
+    _money_currencies(chosen, sources, automatic)
     _fixed_values(chosen, automatic)
     source_place = Placement(sources, record)
     own_id = next((s for s in sources if "." not in s.path and source_place.own_id(s)), None)
@@ -296,6 +297,28 @@ def _state_flags(
             )
             if source.type == "boolean":
                 sources = [s for s in sources if s.path != source.path]
+
+
+def _money_currencies(chosen: dict[str, Transformation], sources: list[Field], dests: list[Field]) -> None:
+    """The currency of each destination money object whose amount is mapped (Square's ``tip_money.currency``
+    beside ``tip_money.amount``): the currency that goes with the amount's source, which may already feed another
+    money object. A scalar cannot fill every element of a list, so a list's money needs a currency in its own
+    element."""
+    by_path = {s.path.removesuffix("[]"): s for s in sources}
+    for dest in dests:
+        amount = chosen.get(f"{dest.parent}.amount") if dest.parent else None
+        if dest.path in chosen or concept(dest.name) != "currency" or amount is None or len(amount.sources) != 1:
+            continue
+        source = by_path.get(amount.sources[0].removesuffix("[]"))
+        if source is None:
+            continue
+        element = element_paths(source, dest)
+        currency = currency_for(source, sources, element[0] if element else "")
+        if currency is None or ("[]" in dest.path.removeprefix(wrapper_prefix(dests)) and element is None):
+            continue
+        chosen[dest.path] = _paired(
+            currency, dest, sources, "direct", 0.85, f"the currency of {source.path}, the amount in {dest.parent}"
+        )
 
 
 def _fixed_values(chosen: dict[str, Transformation], dests: list[Field]) -> None:

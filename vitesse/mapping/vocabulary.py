@@ -379,6 +379,12 @@ def concept(name: str) -> str | None:
     if found is None and tokens and singular(tokens[-1]) != tokens[-1]:
         found = _PHRASE_TO_CONCEPT.get(" ".join((*tokens[:-1], singular(tokens[-1]))))  # images: an image
     if found is None and len(tokens) > 1:
+        # An email or phone of the record's party is one (receipt_email, buyer_email_address, billing_phone).
+        for size in (2, 1):
+            head = _PHRASE_TO_CONCEPT.get(" ".join(tokens[-size:]))
+            if head in QUALIFIED_CONCEPTS and set(tokens[:-size]) <= PARTY_ROLES:
+                return head
+    if found is None and len(tokens) > 1:
         # Every word names the same concept on its own: state_province_region is a region.
         votes = {_PHRASE_TO_CONCEPT.get(t) for t in tokens}
         if len(votes) == 1 and None not in votes:
@@ -386,6 +392,10 @@ def concept(name: str) -> str | None:
     return found
 
 
+QUALIFIED_CONCEPTS = frozenset({"email", "phone"})
+"""Concepts a name keeps with a party's role before it: a ``receipt_email`` is an email address."""
+PARTY_ROLES = frozenset({"receipt", "buyer", "billing", "payer", "recipient", "work", "business", "contact", "owner"})
+"""Roles that say whose email or phone it is (not which of several: ``alternate_emails``, ``second_email``)."""
 RENDERINGS = frozenset({"plaintext", "plain", "html", "markdown", "md", "raw", "formatted", "rendered", "text"})
 """Words that name how a value is written, not what it is."""
 LINK_CONCEPTS = frozenset({"avatar", "website", "web_url"})

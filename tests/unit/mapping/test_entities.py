@@ -355,3 +355,24 @@ def test_a_field_named_like_the_resource_is_its_label_and_one_value_fields_take_
     found = {t.dest_field: t for t in logic.transformations}
     assert found["name"].sources == ["tag"]
     assert (found["data.type"].transform_type, found["data.type"].value) == ("constant", "catalog-item")
+
+
+def test_each_money_object_gets_the_currency_of_its_amount() -> None:
+    """Square's ``tip_money`` beside ``amount_money``: one source currency fills both (the matcher pairs it with one
+    only); ``receipt_email`` is the buyer's email address."""
+    source = obj(id=S, amount_received=INT, tip=INT, currency=S, receipt_email=S)
+    money = obj(amount=INT, currency=S)
+    dest = obj(amount_money=money, tip_money=money, buyer_email_address=S)
+    src = Endpoint(path="/v1/payment_intents", method="GET", response_schema=source, record_path="[]")
+    dst = Endpoint(path="/v2/payments", method="POST", request_schema=dest)
+    hints = {"amount_received": "amount_money.amount", "tip": "tip_money.amount"}
+    logic = propose_mapping(spec(src), src, spec(dst), dst, MappingConfig(hints=hints))
+    found = {t.dest_field: t for t in logic.transformations}
+    assert found["amount_money.currency"].sources == ["currency"] and found["tip_money.currency"].sources == [
+        "currency"
+    ]
+    assert found["buyer_email_address"].sources == ["receipt_email"]
+    assert compile_mapping(logic)({"amount_received": 500, "tip": 50, "currency": "USD"}).record == {
+        "amount_money": {"amount": 500, "currency": "USD"},
+        "tip_money": {"amount": 50, "currency": "USD"},
+    }
