@@ -10,7 +10,6 @@ that are required and unmapped are listed too.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from collections.abc import Callable
 
 from vitesse.errors import MappingError
@@ -21,7 +20,7 @@ from vitesse.mapping.constants import constant_transformations
 from vitesse.mapping.context import Placement, record_words, resource_words, wrapper_prefix
 from vitesse.mapping.conversions import conversion, currency_for, element_paths, flag_status, state_flag
 from vitesse.mapping.fields import Field, record_fields, request_fields
-from vitesse.mapping.match import PERSON_WORDS, Evidence, Match, Matcher, assign, best_per_dest, effective_name
+from vitesse.mapping.match import PERSON_WORDS, Evidence, Matcher, assign, best_per_dest
 from vitesse.mapping.models import Candidate, EndpointChoice, MappingLogic, Transformation
 from vitesse.mapping.review import mark_for_review
 from vitesse.mapping.sandbox import check_template
@@ -151,18 +150,15 @@ def propose_mapping(
     strong = [c for c in candidates if c.score >= config.min_confidence]
     assigned = assign(strong, open_dests, open_sources, floor=config.min_confidence - 0.1)
     below: list[Candidate] = []
-    dest_place = Placement(dests, record, request=True)
-    kept = [m for m in assigned if m.score >= config.min_confidence]
-    lone = _lone_guesses(kept, chosen, dest_place, config.review_below)
-    for match in kept:
-        if match.dest.path not in lone:
+    for match in assigned:
+        if match.score >= config.min_confidence:
             chosen[match.dest.path] = _paired(
                 match.source, match.dest, sources, match.transform_type, match.score, match.reason
             )
     taken_sources = {s.removesuffix("[]") for t in chosen.values() for s in t.sources}
     for dest_path, match in sorted(best_per_dest(candidates).items()):
         if dest_path not in chosen and match.score >= floor:
-            why = lone.get(dest_path) or (
+            why = (
                 "source already mapped to another field"
                 if match.score >= config.min_confidence
                 else f"below min_confidence {config.min_confidence}"
@@ -179,6 +175,7 @@ def propose_mapping(
     _combine_names(chosen, sources, automatic, split=_people(resources[0]))
     _combine_address(chosen, sources, automatic)
     at_root = Placement(sources, record).at_root
+    dest_place = Placement(dests, record, request=True)
     own = [d for d in automatic if not dest_place.in_reference(d)]
     _state_flags(chosen, [s for s in sources if s.path not in taken_sources], own, at_root)
 
@@ -214,26 +211,6 @@ def propose_mapping(
         source_field_count=len(sources),
         dest_field_count=len(dests),
     )
-
-
-def _lone_guesses(
-    matches: list[Match], chosen: dict[str, Transformation], place: Placement, review_below: float
-) -> dict[str, str]:
-    """Destination path -> why it is left as a near miss: a guess below ``review_below`` that would be the only
-    field filled inside a nested destination object (Xero's ``BatchPayment.Reference`` in a payment, a pod's
-    ``spec.volumes[].nfs.path``), which is more often an option or another record than the record's data; the
-    source's id as an external reference stays."""
-    where = {m.dest.path: tuple(place.containers(m.dest)) for m in matches}
-    where.update({path: tuple(place.containers(Field(path))) for path in chosen})
-    filled = Counter(where.values())
-    return {
-        m.dest.path: f"the only field proposed in {m.dest.parent}, below review_below {review_below}"
-        for m in matches
-        if where[m.dest.path]
-        and filled[where[m.dest.path]] == 1
-        and m.score < review_below
-        and concept(effective_name(m.dest)) != "external_id"  # Asana's data.external.gid
-    }
 
 
 def _people(resource: frozenset[str]) -> bool:

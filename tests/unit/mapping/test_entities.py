@@ -376,19 +376,3 @@ def test_each_money_object_gets_the_currency_of_its_amount() -> None:
         "amount_money": {"amount": 500, "currency": "USD"},
         "tip_money": {"amount": 50, "currency": "USD"},
     }
-
-
-def test_a_lone_guess_inside_a_nested_destination_object_is_a_near_miss() -> None:
-    """Docker's ``Path`` into a pod's ``spec.volumes[].nfs.path`` (the only field it would fill there, below
-    review_below) is left as a near miss; fields that come in groups, and the external reference, stay."""
-    source = obj(Id=S, Path=S, Image=S, Config=obj(Env={"type": "array", "items": S}, User=S))
-    volume = obj(nfs=obj(path=S, server=S))
-    container = obj(image=S, env={"type": "array", "items": S}, user=S)
-    dest = obj(spec=obj(volumes={"type": "array", "items": volume}, containers={"type": "array", "items": container}),
-               external=obj(gid=S))  # fmt: skip
-    logic = propose_between(source, dest, source_path="/containers/{id}/json", dest_path="/pods")
-    found = {t.dest_field: t.sources for t in logic.transformations}
-    assert "spec.volumes[].nfs.path" not in found and found["external.gid"] == ["Id"]
-    assert found["spec.containers[].image"] == ["Image"]
-    near = {c.dest_field: c for c in logic.below_threshold}
-    assert "the only field proposed in spec.volumes[].nfs" in near["spec.volumes[].nfs.path"].reason
