@@ -92,7 +92,10 @@ class Placement:
         path = field.path.removeprefix(self.prefix)
         if "." not in path.replace("[].", "."):
             tokens = words(field.name)
-            named = tokens[-1:] == ("id",) and any(singular(t) in self.record for t in tokens[:-1])
+            named = (
+                tokens[-1:] == ("id",) and bool(tokens[:-1]) and all(singular(t) in self.record for t in tokens[:-1])
+            )
+            # ContactID of a contact; not MergedToContactID (another contact's)
             return field.name.lower() in ID_LEAVES or (named and not self.bare_id)
         tokens = words(field.name)
         if tokens[-1:] == ("id",) and tokens[:-1] and {singular(t) for t in tokens[:-1]} <= self.record:

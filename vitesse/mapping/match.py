@@ -418,6 +418,8 @@ class Matcher:
             reasons.append(f"the examples differ ({LABELS[source_shape]} -> {LABELS[dest_shape]})")
         elif source_shape is not None and source_shape == dest_shape and source_shape in DISTINCTIVE:
             value = min(1.0, value + 0.02)
+        if same_concept and {"primary", "main"} & set(words(source.name)):
+            value = min(1.0, value + 0.03)  # Okta's primaryPhone over its mobilePhone: the one a person gave first
         translation = enum_fit(source, dest)
         if translation is not None and translation < 1.0:
             value *= 0.7 + 0.3 * translation

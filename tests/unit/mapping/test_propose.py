@@ -206,3 +206,14 @@ def test_generic_names_need_the_same_place() -> None:
 def test_no_fields_is_a_clear_error() -> None:
     with pytest.raises(MappingError, match="no request body fields"):
         propose(CUSTOMER, {"type": "object"})
+
+
+def test_the_primary_phone_and_the_records_own_id() -> None:
+    """Okta's ``primaryPhone`` over its ``mobilePhone``; Xero's ``ContactID`` (not ``MergedToContactID``, another
+    contact's) is the contact's id and so its external reference elsewhere."""
+    source = obj(ContactID=S, MergedToContactID=S, primaryPhone=S, mobilePhone=S)
+    src = Endpoint(path="/Contacts", method="GET", response_schema=source, record_path="[]")
+    dst = Endpoint(path="/contacts", method="POST", request_schema=obj(external_id=S, phone=S))
+    logic = propose_mapping(spec(src), src, spec(dst), dst, MappingConfig())
+    found = {t.dest_field: t.sources for t in logic.transformations}
+    assert found == {"external_id": ["ContactID"], "phone": ["primaryPhone"]}
