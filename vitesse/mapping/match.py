@@ -162,7 +162,7 @@ PERSON_WORDS = frozenset(
 )
 """Record types whose ``name`` is a person's (or company's) full name and whose ``title`` is a job title."""
 RECORD_LABELS = frozenset(
-    {"name", "title", "summary", "subject", "headline", "display name", "label", "caption", "friendly name"}
+    {"name", "title", "summary", "subject", "headline", "display name", "label", "caption", "friendly name", "nickname"}
 )
 """What labels a record that is not a person: a task's name is an issue's title."""
 
@@ -418,6 +418,8 @@ class Matcher:
             reasons.append(f"the examples differ ({LABELS[source_shape]} -> {LABELS[dest_shape]})")
         elif source_shape is not None and source_shape == dest_shape and source_shape in DISTINCTIVE:
             value = min(1.0, value + 0.02)
+        if "purchase" in dest_words and "purchase" not in source_words:
+            value *= 0.95  # a price in a commerce API is what a customer pays: Xero's SalesDetails, not PurchaseDetails
         if same_concept and {"primary", "main"} & set(words(source.name)):
             value = min(1.0, value + 0.03)  # Okta's primaryPhone over its mobilePhone: the one a person gave first
         translation = enum_fit(source, dest)
