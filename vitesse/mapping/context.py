@@ -115,6 +115,11 @@ class Placement:
         """No container between the record's root and the field (wrappers and record-self containers aside)."""
         return not self.containers(field)
 
+    def references_around(self, field: Field) -> int:
+        """How many referenced records the field lies inside (Xero's ``Invoice.Contact.DefaultCurrency`` in a
+        payment: two, the invoice's contact)."""
+        return sum(field.path.startswith((c + ".", c + "[].")) for c in self.references)
+
     def in_reference(self, field: Field) -> bool:
         """The field lies inside a nested object that has an id of its own, and is not that id."""
         for container in self.references:

@@ -402,6 +402,8 @@ class Matcher:
             reasons.append(f"{source.path} identifies the same party as {dest.parent}")
         elif self.dest_place.in_reference(dest):
             value *= 0.7  # a field of another record the destination's object only references
+            if self.dest_place.references_around(dest) > 1:
+                value *= 0.8  # and of one that record references (a payment's invoice's contact)
             reasons.append("inside a referenced record")
         if self.source_place.in_reference(source) and not self.dest_place.in_reference(dest):
             value *= 0.85  # a field of another record the source embeds (an issue's milestone.due_on)

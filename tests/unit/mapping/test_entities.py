@@ -376,3 +376,14 @@ def test_each_money_object_gets_the_currency_of_its_amount() -> None:
         "amount_money": {"amount": 500, "currency": "USD"},
         "tip_money": {"amount": 50, "currency": "USD"},
     }
+
+
+def test_a_field_of_a_record_a_referenced_record_references_is_kept_out() -> None:
+    """A Xero payment references its invoice, which references a contact: the charge's ``receipt_email`` is not
+    that contact's email address."""
+    contact = obj(ContactID=S, EmailAddress=S, Name=S)
+    dest = obj(Amount={"type": "number"}, Date=S, Reference=S, Invoice=obj(InvoiceID=S, Number=S, Contact=contact))
+    place = Placement(flatten(dest, {}), frozenset({"payment"}), request=True)
+    assert place.references_around(Field("Invoice.Contact.EmailAddress")) == 2
+    logic = propose_between(obj(amount=INT, receipt_email=S), dest, source_path="/v1/charges", dest_path="/Payments")
+    assert "Invoice.Contact.EmailAddress" not in {t.dest_field for t in logic.transformations}
