@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from vitesse.mapping.fields import Field, leaf
-from vitesse.mapping.types import is_unix_time
+from vitesse.mapping.types import is_date, is_unix_time
 from vitesse.mapping.vocabulary import concept, meaningful, words
 from vitesse.shapes import described_values
 
@@ -106,7 +106,7 @@ def conversion(source: Field, dest: Field, sources: list[Field]) -> Conversion |
                 f"{read} | {function}({given})", f"{units} with {currency.path}'s ISO 4217 exponent{each}"
             )
         return Conversion(f"{read} | {function}", f"{units} (2 decimals: the record has no currency field){each}")
-    if dest.type == "string" and dest.format == "date" and (is_unix_time(source) or source.format == "date-time"):
+    if dest.type == "string" and is_date(dest) and (is_unix_time(source) or source.format == "date-time"):
         kind = "Unix seconds" if is_unix_time(source) else "a date-time"
         return Conversion(f"{read} | to_date", f"{kind} -> a date (YYYY-MM-DD)")
     table = enum_table(source, dest)

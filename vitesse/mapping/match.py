@@ -141,7 +141,15 @@ def effective_name(field: Field, record: frozenset[str] = frozenset()) -> str:
     if " ".join(meaningful(name)) in GENERIC | {"value"} and field.parent and not stripped:
         parent = leaf(field.parent)
         if name == "amount" and words(parent)[-1:] == ("money",):
-            return parent.rsplit("_", 1)[0] if "_" in parent else name  # Square's base_price_money.amount: a price
+            base = parent.rsplit("_", 1)[0] if "_" in parent else name  # Square's base_price_money.amount: a price
+            above = (
+                [w for w in words(leaf(field.parent.rsplit(".", 1)[0])) if w not in NOISE]
+                if "." in field.parent
+                else []
+            )
+            if base == "amount" and above:
+                return "_".join([*above, "amount"])  # discount_data.amount_money.amount: the discount's amount
+            return base
         if not {singular(w) for w in words(parent)} <= record | CONTAINER_NOISE:
             return f"{parent}_{name}"
     return name

@@ -180,6 +180,7 @@ def propose_mapping(
     _state_flags(chosen, [s for s in sources if s.path not in taken_sources], own, at_root)
 
     _money_currencies(chosen, sources, automatic)
+    below += _currencies_without_amounts(chosen, automatic)
     _fixed_values(chosen, automatic)
     source_place = Placement(sources, record)
     own_id = next((s for s in sources if "." not in s.path and source_place.own_id(s)), None)
@@ -319,6 +320,30 @@ def _money_currencies(chosen: dict[str, Transformation], sources: list[Field], d
         chosen[dest.path] = _paired(
             currency, dest, sources, "direct", 0.85, f"the currency of {source.path}, the amount in {dest.parent}"
         )
+
+
+def _currencies_without_amounts(chosen: dict[str, Transformation], dests: list[Field]) -> list[Candidate]:
+    """Guessed currencies of destination money objects whose amount nothing fills (Square's
+    ``price_override_money.currency`` alone), taken back as near misses: a money object with a currency and no
+    amount is refused at the gate (`vitesse.guardian.meaning`)."""
+    paths = {d.path for d in dests}
+    out = []
+    for dest in dests:
+        t = chosen.get(dest.path)
+        amount = f"{dest.parent}.amount"
+        if t is None or t.confidence >= 1.0 or not t.sources or concept(dest.name) != "currency" or amount not in paths:
+            continue
+        if amount not in chosen:
+            del chosen[dest.path]
+            out.append(
+                Candidate(
+                    dest_field=dest.path,
+                    source_field=t.sources[0],
+                    confidence=t.confidence,
+                    reason=f"{t.reason}; nothing fills {amount}, and a currency alone is no money",
+                )
+            )
+    return out
 
 
 def _fixed_values(chosen: dict[str, Transformation], dests: list[Field]) -> None:

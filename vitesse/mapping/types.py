@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from vitesse.mapping.fields import Field
+from vitesse.shapes import common_shape
 
 DATE_FORMATS = ("date-time", "date")
 UNIX_FORMATS = ("unix-time", "unix", "timestamp", "epoch")
@@ -19,6 +22,21 @@ def is_unix_time(field: Field) -> bool:
         return True
     last = field.name.lower().replace("-", "_").split("_")[-1]
     return last in _TIME_WORDS or field.name.lower() in ("created", "updated")
+
+
+_DATE_ONLY = re.compile(r"\bYYYY-MM-DD\b(?![T\s]*[Hh]{2})")
+
+
+def is_date(field: Field) -> bool:
+    """A string holding a calendar date: ``format: date``, or a description that says "`YYYY-MM-DD`" (Square's
+    ``start_date``), or examples that are all dates."""
+    if field.type not in ("string", None):
+        return False
+    if field.format == "date":
+        return True
+    if field.format is None and _DATE_ONLY.search(field.description):
+        return True
+    return field.format is None and common_shape(field.examples) == "date"
 
 
 def is_iso_time(field: Field) -> bool:

@@ -387,3 +387,23 @@ def test_a_field_of_a_record_a_referenced_record_references_is_kept_out() -> Non
     assert place.references_around(Field("Invoice.Contact.EmailAddress")) == 2
     logic = propose_between(obj(amount=INT, receipt_email=S), dest, source_path="/v1/charges", dest_path="/Payments")
     assert "Invoice.Contact.EmailAddress" not in {t.dest_field for t in logic.transformations}
+
+
+def test_dates_by_description_money_without_amounts_and_a_discounts_amount() -> None:
+    """Square's ``start_date`` ("The `YYYY-MM-DD`-formatted date") gets a date from Unix seconds; a currency whose
+    money object gets no amount is a near miss, not a mapping; ``discount_data.amount_money.amount`` is the
+    discount's amount (Stripe's ``amount_off``)."""
+    day = {"type": "string", "description": "The `YYYY-MM-DD`-formatted date to start the subscription."}
+    money = obj(amount=INT, currency=S)
+    logic = propose_between(obj(start_date=UNIX, currency=S), obj(start_date=day, price_override_money=money),
+                            source_path="/v1/subscriptions", dest_path="/v2/subscriptions")  # fmt: skip
+    found = by_dest(logic)
+    assert found["start_date"].template == "start_date | to_date" and "price_override_money.currency" not in found
+    near = {c.dest_field: c.reason for c in logic.below_threshold}
+    assert "nothing fills price_override_money.amount" in near["price_override_money.currency"]
+    coupon = propose_between(obj(amount_off=INT, currency=S, name=S),
+                             obj(object=obj(discount_data=obj(name=S, amount_money=money))),
+                             source_path="/v1/coupons", dest_path="/v2/catalog/object")  # fmt: skip
+    found = {t.dest_field: t.sources for t in coupon.transformations}
+    assert found["object.discount_data.amount_money.amount"] == ["amount_off"]
+    assert found["object.discount_data.amount_money.currency"] == ["currency"]
