@@ -44,12 +44,18 @@ def gate(pair: dict, records: int, accept_all: bool) -> tuple[float, dict]:
     return prf(*result["ours"])[2], run_tests(sides, logic, TestConfig(), sample_size=records)
 
 
+def _configuration_only(pair: dict, results: dict) -> bool:
+    """Every failure is a required destination field that no label fills: configuration, not a mapping error."""
+    labelled = {g["dest"] for g in pair["ground_truth"]}
+    return all(f["problem"] == "required" and f["field"] not in labelled for f in results["failures"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     parser.add_argument("--records", type=int, default=5)
     args = parser.parse_args()
-    wrong_passed = good_failed = 0
+    wrong_passed = good_failed = config_only = 0
     for name, folder in SETS.items():
         if args.set not in (name, "all") or not folder.is_dir():
             continue
@@ -67,7 +73,12 @@ def main() -> int:
             )
             wrong_passed += results["passed"] and f1 < 0.6
             good_failed += not results["passed"] and f1 >= 0.8
+            config_only += not results["passed"] and f1 >= 0.8 and _configuration_only(pair, results)
     print(f"\nmappings with F1 < 0.6 that passed the gate: {wrong_passed}; with F1 >= 0.8 that failed: {good_failed}")
+    print(
+        f"of those {good_failed}, {config_only} failed only on required destination fields the labels leave to "
+        "configuration (a parent folder, a workspace, an API key: mapping.constants), which no mapping can fill"
+    )
     print("(reviewed: failed review tests, one per needs-review field; accepted: the score with all of them accepted)")
     return 0
 

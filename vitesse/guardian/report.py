@@ -99,6 +99,8 @@ SUGGESTIONS = {
     "timeout": "the sandbox did not answer in time: check sandbox_url or raise test.timeout_seconds",
     "connection": "the sandbox could not be reached: is it running at sandbox_url?",
     "skipped": "the test time budget ran out: raise test.budget_seconds or lower test.sample_size",
+    "empty": "nothing from the source reaches the destination: add hints `<source field>: <destination field>` or "
+    "transforms (`vitesse fields` lists both sides; the near misses of `vitesse map` are candidates)",
 }
 
 

@@ -153,10 +153,14 @@ def run_tests(
         valid = 0
         outputs = []
         dest_path, dest_query, dest_headers = shadow_request(sides.dest_endpoint, sides.destination, "destination")
+        reads_source = any(t.transform_type != "constant" for t in logic.transformations)
         for record in records:
             test = TestDetail(index=len(tests) + 1, endpoint=dest_key, method=sides.dest_endpoint.method, kind="record")
             result = transform(record)
             outputs.append(result.record)
+            if not reads_source:  # every record would arrive the same, with nothing of its own
+                test.errors.append(f"{EMPTY_FIELD}: the mapping fills no destination field from the source record")
+                test.problems.append((EMPTY_FIELD, "empty"))
             for error in result.errors:
                 test.errors.append(f"{error['field']}: {error['error']}")
                 test.problems.append((error["field"], "transform"))
@@ -166,7 +170,7 @@ def run_tests(
             for found in meaning.problems(result.record, skip={f for f, _ in problems}):
                 test.errors.append(found.message)
                 test.problems.append((found.field, found.code))
-            if not result.errors and not problems:
+            if not result.errors and not problems and reads_source:
                 valid += 1
             if dest_box is not None:
                 call = dest_box.call(
@@ -246,6 +250,10 @@ def run_tests(
         "duration_seconds": round(time.monotonic() - started, 3),
         **({"fixture_cases": _case_counts(tests)} if fixtures is not None else {}),
     }
+
+
+EMPTY_FIELD = "(mapping)"
+"""Where a record test reports a mapping that carries nothing of the record (only constants, or nothing)."""
 
 
 def _case_counts(tests: list[TestDetail]) -> dict[str, int]:

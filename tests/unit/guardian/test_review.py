@@ -117,3 +117,26 @@ def test_review_tests_weigh_the_same_whatever_the_sample_size() -> None:
         assert "vitesse map issues-to-tasks --accept field_0" in tests[count].errors[0]
     one = records(50) + review_tests(logic_with(1, sure=5), DEST, "POST", 51, records=50)
     assert health_score(one, [SOURCE, DEST], 50, 50, [], covered_offline={SOURCE})["overall"] >= 70
+
+
+def test_a_mapping_that_carries_nothing_of_the_record_fails_the_gate() -> None:
+    """Only a constant (or nothing) fills the destination: every record would arrive the same, so each record test
+    fails, with the change that fixes it; one field from the source and the same records pass."""
+    from tests.unit.mapping.test_propose import S, obj, spec
+    from vitesse.guardian.run import Sides, run_tests
+    from vitesse.ingest.models import Endpoint
+    from vitesse.manifest.models import MappingConfig, Side, TestConfig
+    from vitesse.mapping.propose import propose_mapping
+
+    source = Endpoint(path="/notes", method="GET", response_schema=obj(body=S), record_path="[]")
+    kind = {"type": "string", "enum": ["comment"]}
+    dest = Endpoint(path="/stories", method="POST", request_schema=obj(text=S, kind_req=kind))
+    sides = Sides(spec(source), source, Side(api="A"), spec(dest), dest, Side(api="B"))
+    empty = propose_mapping(spec(source), source, spec(dest), dest, MappingConfig())
+    assert [t.transform_type for t in empty.transformations] == ["constant"]
+    results = run_tests(sides, empty, TestConfig(), sample_size=3)
+    assert not results["passed"] and results["health_score"]["overall"] < 70
+    assert results["failures"][0]["problem"] == "empty"
+    assert "nothing from the source reaches the destination" in results["failures"][0]["suggestion"]
+    hinted = propose_mapping(spec(source), source, spec(dest), dest, MappingConfig(hints={"body": "text"}))
+    assert run_tests(sides, hinted, TestConfig(), sample_size=3)["passed"]
