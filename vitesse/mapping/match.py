@@ -270,6 +270,28 @@ WORD_SYNONYMS = {
 ``download_url``); alone, a word goes by the concepts of `vitesse.mapping.vocabulary` (a bare ``label`` is a tag)."""
 
 
+SECONDARY_LABELS = frozenset({"message", "text"})
+"""What labels a record that has no name or title of its own (a Box task's ``message``)."""
+
+
+def _label_fallback(
+    concepts: list[str | None], fields: list[Field], containers: list[list[frozenset[str]]], person: bool
+) -> int | None:
+    """Outside people records, a side whose record has no label at its root takes its one root ``message`` (or
+    ``text``) as the label (a Box task's message is an Asana task's name); the index of that field, if any."""
+    if person or any(c == "label" and not where for c, where in zip(concepts, containers, strict=True)):
+        return None
+    found = [
+        k
+        for k, f in enumerate(fields)
+        if not containers[k] and f.type in ("string", None) and " ".join(meaningful(f.name)) in SECONDARY_LABELS
+    ]
+    if len(found) != 1:
+        return None
+    concepts[found[0]] = "label"
+    return found[0]
+
+
 def _canonical(name: str, found: str | None) -> str:
     if found:
         return found.replace("_", " ")
@@ -314,6 +336,8 @@ class Matcher:
             _concept(f, n, person, c, resources[1])
             for n, c, f in zip(self.dest_names, self.dest_containers, dests, strict=True)
         ]
+        self.source_fallback = _label_fallback(self.source_concepts, sources, self.source_containers, person)
+        self.dest_fallback = _label_fallback(self.dest_concepts, dests, self.dest_containers, person)
         self.source_canon = [_canonical(n, c) for n, c in zip(self.source_names, self.source_concepts, strict=True)]
         self.dest_canon = [_canonical(n, c) for n, c in zip(self.dest_names, self.dest_concepts, strict=True)]
         self.source_parents = [frozenset().union(*c) for c in self.source_containers]
@@ -456,6 +480,9 @@ class Matcher:
         into_list = "[]" in dest.path.removeprefix(self.dest_place.prefix)  # beyond the request wrapper (contacts[])
         if "[]" in source.path and not into_list:
             value *= 0.9
+        if j == self.source_fallback or i == self.dest_fallback:
+            value = min(value, 0.85)  # the record's only text standing in for its label: likely, not certain
+            reasons.append("the record's only text as its label")
         if reasons[0] == NORMALIZED:
             value = min(value, 0.89)  # alike only once words are dropped (userType -> type) or split: not certain
         key = (self.source_keys[j], self.dest_keys[i])

@@ -407,3 +407,16 @@ def test_dates_by_description_money_without_amounts_and_a_discounts_amount() -> 
     found = {t.dest_field: t.sources for t in coupon.transformations}
     assert found["object.discount_data.amount_money.amount"] == ["amount_off"]
     assert found["object.discount_data.amount_money.currency"] == ["currency"]
+
+
+def test_a_record_without_a_name_is_labelled_by_its_only_text() -> None:
+    """Asana tasks -> Box tasks: a Box task has no name, so its ``message`` takes the task's name (below 0.9:
+    likely, not certain); the reverse too."""
+    box_task = obj(message=S, action={"type": "string", "enum": ["review", "complete"]}, due_at=DT)
+    logic = propose_between(obj(gid=S, name=S, notes=S), box_task, source_path="/tasks", dest_path="/tasks")
+    t = by_dest(logic)["message"]
+    assert t.source_field == "name" and 0.6 <= t.confidence <= 0.85
+    assert "the record's only text as its label" in t.reason
+    back = propose_between(obj(id=S, message=S), obj(data=obj(name=S, notes=S)), source_path="/files/{id}/tasks",
+                           dest_path="/tasks")  # fmt: skip
+    assert by_dest(back)["data.name"].source_field == "message"
