@@ -71,7 +71,11 @@ def compatibility(source: Field, dest: Field) -> tuple[float, str]:
             return 0.95, "unix_to_iso"
         return 0.85, "stringify"
     if s == "string" and d in ("integer", "number"):
-        if is_iso_time(source) or (source.format is None and is_time_name(source) and is_unix_time(dest)):
+        if (
+            is_iso_time(source)
+            or is_date(source)
+            or (source.format is None and is_time_name(source) and is_unix_time(dest))
+        ):
             return 0.95, "iso_to_unix"
         return 0.7, "parse_int" if d == "integer" else "parse_float"
     if s == "boolean" and d == "string":

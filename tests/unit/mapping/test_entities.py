@@ -16,6 +16,7 @@ from vitesse.mapping.context import Placement, container_fit, record_words, reso
 from vitesse.mapping.fields import Field, flatten
 from vitesse.mapping.money import exponent, major_to_minor, minor_to_major, to_date
 from vitesse.mapping.propose import propose_mapping
+from vitesse.mapping.types import compatibility
 
 
 def propose_between(source: dict, dest: dict, *, source_path: str = "/issues", dest_path: str = "/tasks", **kw):
@@ -399,6 +400,8 @@ def test_dates_by_description_money_without_amounts_and_a_discounts_amount() -> 
                             source_path="/v1/subscriptions", dest_path="/v2/subscriptions")  # fmt: skip
     found = by_dest(logic)
     assert found["start_date"].template == "start_date | to_date" and "price_override_money.currency" not in found
+    due = Field("due_date", type="string", description="The due date, in `YYYY-MM-DD` format.")
+    assert compatibility(due, Field("due_date", type="integer", format="unix-time")) == (0.95, "iso_to_unix")
     near = {c.dest_field: c.reason for c in logic.below_threshold}
     assert "nothing fills price_override_money.amount" in near["price_override_money.currency"]
     coupon = propose_between(obj(amount_off=INT, currency=S, name=S),
