@@ -217,6 +217,7 @@ def enum_fit(source: Field, dest: Field) -> float | None:
     return sum(str(v).lower() in wanted for v in source.enum) / len(source.enum)
 
 
+_EMAIL_TEXT = re.compile(r"\s*(the |an? )?(\w+ )?e-?mail address\b", re.I)
 _REGION = re.compile(r"subdivision|province|ISO 3166|county", re.I)
 _EXTERNAL = re.compile(
     r"\b(application|user|client|merchant|developer|caller)[- ]defined\b[^.]*\b(identif|unique)"
@@ -250,6 +251,8 @@ def _concept(
         if phrase == "code":
             return "sku"  # an item's or product's code
     found = concept(name)
+    if found in (None, "username") and field.type in ("string", None) and _EMAIL_TEXT.match(description):
+        return "email"  # Box's login: "The email address the user uses to log in"
     if (
         found is None
         and field.type in ("string", None)

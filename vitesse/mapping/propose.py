@@ -138,7 +138,8 @@ def propose_mapping(
         for f in dests
         if f.path not in chosen and f.path not in config.ignore and not (f.enum is not None and len(f.enum) == 1)
     ]  # a field with one allowed value takes no source (`_fixed_values`)
-    open_sources = [f for f in sources if f.path not in used_sources]
+    open_sources = [f for f in sources if f.path not in used_sources and not (f.enum is not None and len(f.enum) == 1)]
+    # a source field with one allowed value (JSON:API's type: profile) says nothing about the record
     record = record_words([intent, source_endpoint.path, dest_endpoint.path])
     resources = (resource_words(source_endpoint.path), resource_words(dest_endpoint.path))
     person = _people(resources[0] | resources[1])

@@ -217,3 +217,14 @@ def test_the_primary_phone_and_the_records_own_id() -> None:
     logic = propose_mapping(spec(src), src, spec(dst), dst, MappingConfig())
     found = {t.dest_field: t.sources for t in logic.transformations}
     assert found == {"external_id": ["ContactID"], "phone": ["primaryPhone"]}
+
+
+def test_a_login_described_as_an_email_and_a_one_value_source() -> None:
+    """Box's ``login`` is "The email address the user uses to log in"; Klaviyo's JSON:API ``type`` (one allowed
+    value) says nothing about a profile and feeds no ``userType``."""
+    login = {"type": "string", "description": "The email address the user uses to log in"}
+    source = obj(email=S, type={"type": "string", "enum": ["profile"]})
+    src = Endpoint(path="/api/profiles", method="GET", response_schema=source, record_path="[]")
+    dst = Endpoint(path="/users", method="POST", request_schema=obj(login=login, userType=S))
+    logic = propose_mapping(spec(src), src, spec(dst), dst, MappingConfig())
+    assert {t.dest_field: t.sources for t in logic.transformations} == {"login": ["email"]}
