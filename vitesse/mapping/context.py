@@ -11,6 +11,7 @@ the root.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from vitesse.mapping.fields import Field, leaf
@@ -32,12 +33,19 @@ _PARENT_SYNONYMS = {
 
 
 def record_words(texts: Iterable[str]) -> frozenset[str]:
-    """The words that name the record type (from the intent, the endpoint paths, the schema names), singular."""
+    """The words that name the record type (from the intent, the endpoint paths, the schema names), singular; in
+    prose, a CamelCase name is a vendor's (GitHub, DigitalOcean), whose parts name nothing."""
     found: set[str] = set()
     for text in texts:
+        prose = "/" not in text
         for part in text.replace("{", " ").replace("}", " ").replace("/", " ").split():
+            if prose and _VENDOR.fullmatch(part.strip(".,;:!?()'\"")):
+                continue
             found.update(singular(w) for w in words(part) if len(w) > 2)
     return frozenset(found)
+
+
+_VENDOR = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)+")
 
 
 _VERBS = frozenset({"search", "batch", "bulk", "import", "export", "list", "create", "upsert", "query", "json"})

@@ -118,6 +118,16 @@ Price object that is the default price for this product")."""
 _KEY_WORDS = frozenset({"id", "ids", "key", "reference", "number", "code", "sku", "identifier", "name"})
 
 
+_API_LINK = re.compile(r"https?://api\.|/api/v?\d|\bAPI (URL|address|endpoint)\b", re.I)
+
+
+def _api_link(field: Field) -> bool:
+    """A URL field whose examples or description point at an API, not at a page (``https://api.github.com/...``)."""
+    return any(isinstance(v, str) and _API_LINK.search(v) for v in field.examples) or bool(
+        _API_LINK.search(field.description)
+    )
+
+
 def _holds_key(field: Field, found: str | None) -> bool:
     """A field that can hold a key of a record: an id, a reference, a number or code, or a name."""
     return found in ("external_id", "sku") or bool(set(words(field.name)) & _KEY_WORDS) or field.type == "object"
@@ -469,6 +479,12 @@ class Matcher:
         elif _ID_OF_ANOTHER.match(source.description) and not _holds_key(dest, self.dest_concepts[i]):
             value *= 0.6  # Stripe's default_price is "The ID of the Price object", not an amount
             reasons.append("the source holds the id of another record")
+        elif _ID_OF_ANOTHER.match(dest.description) and not _holds_key(source, self.source_concepts[j]):
+            value *= 0.6  # a Stripe quote line's price is "The ID of the price object": no unit amount goes there
+            reasons.append("the destination takes the id of another record")
+        if self.dest_concepts[i] == "web_url" and _api_link(source) and not _api_link(dest):
+            value *= 0.85  # GitHub's url is the API's address; its html_url is the page a person opens
+            reasons.append("the source is an API address")
         if self.dest_place.own_id(dest) and self.dest_concepts[i] != "external_id":
             value *= 0.6  # the destination assigns its records' ids (and those of the records they reference)
         if source.deprecated:

@@ -178,7 +178,8 @@ def propose_mapping(
     at_root = Placement(sources, record).at_root
     dest_place = Placement(dests, record, request=True)
     own = [d for d in automatic if not dest_place.in_reference(d)]
-    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], own, at_root)
+    flags = [d for d in own if dest_place.at_root(d)]  # the record's own flags, not automatic_tax.enabled
+    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], flags, at_root)
 
     _money_currencies(chosen, sources, automatic)
     below += _currencies_without_amounts(chosen, automatic)

@@ -279,6 +279,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "currency": ("currency", "currency code", "default currency"),
     # Documents, tasks, orders, products, payments, events.
     "due_date": ("due on", "due date", "due at", "due by", "deadline", "due"),
+    "expires_at": ("expires at", "expires on", "expiry date", "expiration date", "expires", "expiry", "valid until"),
     "start_date": ("start on", "start date", "start at", "starts at", "start", "start time", "begins at"),
     "end_date": ("end on", "end date", "end at", "ends at", "end", "end time", "finish date"),
     "completed_at": (

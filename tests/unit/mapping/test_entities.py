@@ -423,3 +423,27 @@ def test_a_record_without_a_name_is_labelled_by_its_only_text() -> None:
     back = propose_between(obj(id=S, message=S), obj(data=obj(name=S, notes=S)), source_path="/files/{id}/tasks",
                            dest_path="/tasks")  # fmt: skip
     assert by_dest(back)["data.name"].source_field == "message"
+
+
+def test_vendor_names_api_links_and_ids_the_destination_takes() -> None:
+    """GitHub repositories -> Box web links: "GitHub" in the intent names no record (its ``git`` would make
+    ``git_url`` a url), and ``url`` (an ``api.github.com`` address) loses to ``html_url``. A Stripe quote line's
+    ``price`` "The ID of the price object" takes no unit amount; ``ExpiryDate`` is ``expires_at``; a flag inside a
+    nested object (``automatic_tax.enabled``) is not the record's status."""
+    api = {"type": "string", "format": "uri", "example": "https://api.github.com/repos/octocat/Hello-World"}
+    web = {"type": "string", "format": "uri", "example": "https://github.com/octocat/Hello-World"}
+    logic = propose_between(obj(url=api, html_url=web, git_url=S, name=S), obj(url=S, name=S),
+                            source_path="/orgs/{org}/repos", dest_path="/web_links",
+                            intent="Bookmark each GitHub repository in Box")  # fmt: skip
+    assert by_dest(logic)["url"].source_field == "html_url"
+    assert "git" not in record_words(["Bookmark each GitHub repository in Box"])
+    price = {"type": "string", "description": "The ID of the price object."}
+    status = {"type": "string", "enum": ["ACTIVE", "ARCHIVED"]}
+    quote = propose_between(
+        obj(ExpiryDate={"type": "string", "format": "date"}, UnitAmount={"type": "number"}, Status=status),
+        obj(expires_at=INT, price=price, automatic_tax=obj(enabled=B)),
+        source_path="/Quotes",
+        dest_path="/v1/quotes",
+    )
+    found = {t.dest_field: t.sources for t in quote.transformations}
+    assert found == {"expires_at": ["ExpiryDate"]}
