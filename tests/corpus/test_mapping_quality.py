@@ -17,7 +17,8 @@ PAIRS = sorted((ROOT / "tests" / "mapping_eval").glob("*.json"))
 HOLDOUT = sorted((ROOT / "tests" / "mapping_eval" / "holdout").glob("*.json"))
 ENTITIES = sorted((ROOT / "tests" / "mapping_eval" / "entities").glob("*.json"))
 ENTITIES_HOLDOUT = sorted((ROOT / "tests" / "mapping_eval" / "entities" / "holdout").glob("*.json"))
-LABELLED = PAIRS + HOLDOUT + ENTITIES + ENTITIES_HOLDOUT
+ENTITIES_HOLDOUT_2 = sorted((ROOT / "tests" / "mapping_eval" / "entities" / "holdout2").glob("*.json"))
+LABELLED = PAIRS + HOLDOUT + ENTITIES + ENTITIES_HOLDOUT + ENTITIES_HOLDOUT_2
 
 
 def quality_module():
