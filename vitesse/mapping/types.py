@@ -67,6 +67,8 @@ def compatibility(source: Field, dest: Field) -> tuple[float, str]:
     if {s, d} == {"integer", "number"}:
         return (0.95, "direct") if s == "integer" else (0.85, "parse_int")
     if s in ("integer", "number") and d == "string":
+        if is_unix_time(source) and is_date(dest):
+            return 0.95, "custom"  # `vitesse.mapping.conversions` writes the template: `created | to_date`
         if is_unix_time(source) and (dest.format in DATE_FORMATS or is_time_name(dest)):
             return 0.95, "unix_to_iso"
         return 0.85, "stringify"
