@@ -45,6 +45,17 @@ def _alive(pid: int) -> bool:
     return b"runtime" in cmdline and b"serve" in cmdline
 
 
+def _running(pid: int) -> bool:
+    """The process exists and has not exited. While it starts, its command line may still be the shell's or empty
+    (mid-exec), which `_alive` would take for gone: the health wait right after the spawn asks this instead."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    fields = stat.rpartition(")")[2].split()
+    return bool(fields) and fields[0] not in ("Z", "X")
+
+
 def stop_pid(pid: int, timeout: float = 10) -> None:
     if not _alive(pid):
         return
@@ -105,7 +116,7 @@ class ProcessTarget:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + ctx.mf.manifest.deploy.health_timeout_seconds
         healthy = False
-        while time.monotonic() < deadline and _alive(pid):
+        while time.monotonic() < deadline and _running(pid):
             try:
                 healthy = httpx.get(url + "/health", timeout=1).status_code == 200
             except httpx.HTTPError:
@@ -115,7 +126,7 @@ class ProcessTarget:
             time.sleep(0.2)
         if not healthy:
             limit = ctx.mf.manifest.deploy.health_timeout_seconds
-            why = "it exited before answering" if not _alive(pid) else f"no answer within {limit:g} s"
+            why = "it exited before answering" if not _running(pid) else f"no answer within {limit:g} s"
             stop_pid(pid, timeout=5)
             raise DeployError(
                 f"the new runtime did not become healthy at {url}/health ({why}); the previous deployment "

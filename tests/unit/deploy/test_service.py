@@ -88,3 +88,19 @@ def test_health_is_asked_on_loopback_only_with_a_short_timeout(tmp_path: Path) -
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         assert answers_health(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.2) is False
+
+
+def test_a_starting_runtime_counts_as_running_while_its_command_line_changes(tmp_path) -> None:
+    """The health wait after a spawn asks whether the process exists, not what its command line says: mid-exec it
+    may be empty or still the shell's, which made a loaded machine report an unhealthy deploy within a second."""
+    import subprocess
+
+    from vitesse.deploy.process import _alive, _running
+
+    child = subprocess.Popen(["sleep", "5"])
+    try:
+        assert _running(child.pid) and not _alive(child.pid)  # running, though not a "runtime serve"
+    finally:
+        child.kill()
+        child.wait()
+    assert not _running(child.pid)
