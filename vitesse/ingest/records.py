@@ -109,16 +109,15 @@ def is_array(table: SchemaTable, schema: Any) -> bool:
     return kind == "array" or (isinstance(kind, list) and "array" in kind) or ("items" in schema and not kind)
 
 
-def _is_envelope_name(name: str) -> bool:
+PAGING_WORDS = frozenset(
+    {"next", "prev", "previous", "page", "pages", "paging", "pagination", "cursor", "offset", "has"}
+)
+"""The envelope words that only a page of records has."""
+
+
+def _is_envelope_name(name: str, vocabulary: set[str] | frozenset[str] = ENVELOPE_WORDS) -> bool:
     words = {w.lower() for w in _WORD.findall(name)} or {name.lower()}
-    return bool(words & ENVELOPE_WORDS)
-
-
-PAGING_WORDS = {"next", "prev", "previous", "page", "pages", "paging", "pagination", "cursor", "offset", "has"}
-
-
-def _is_paging_name(name: str) -> bool:
-    return bool({w.lower() for w in _WORD.findall(name)} & PAGING_WORDS)
+    return bool(words & vocabulary)
 
 
 def find_record(table: SchemaTable, body: Any) -> tuple[Any, str]:
@@ -136,7 +135,11 @@ def find_record(table: SchemaTable, body: Any) -> tuple[Any, str]:
         )
     }
     candidates = {name: sub for name, sub in arrays.items() if name.lower() not in NOT_RECORDS}
-    if not candidates and len(arrays) == 1 and any(_is_paging_name(n) for n in props if n not in arrays):
+    if (
+        not candidates
+        and len(arrays) == 1
+        and any(_is_envelope_name(n, PAGING_WORDS) for n in props if n not in arrays)
+    ):
         candidates = arrays  # Twilio's page of messages[] (next_page_uri, page_size...) is not a list of errors
     preferred = [n for n in candidates if n.lower() in LIST_PROPERTIES]
     chosen = preferred[0] if len(preferred) >= 1 else (next(iter(candidates)) if len(candidates) == 1 else None)

@@ -40,8 +40,8 @@ from vitesse.shapes import DISTINCTIVE, FORMAT_SHAPES, LABELS, common_shape, con
 DIAGNOSTICS = frozenset({"error", "warning", "validation", "failure"})
 """Containers that report on a record (``last_finalization_error``, ``ValidationErrors[]``) rather than hold it."""
 FUZZY_KNEE = 0.85
-NAME_FLOOR = 0.5
-NORMALIZED = "same name once normalized"  # pairs whose names are less alike than this are never considered
+NAME_FLOOR = 0.5  # pairs whose names are less alike than this are never considered
+NORMALIZED = "same name once normalized"
 _STOP = NOISE | {
     "to",
     "for",
@@ -110,14 +110,10 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 _REFERENCE = re.compile(r"\b(a |the )?(binding )?reference to\b|\brefers to\b|\bpoints to\b", re.I)
-
-
 _ID_OF_ANOTHER = re.compile(r"\s*(the )?(unique )?(id|identifier)s? (of|for) (the|a|an)\b", re.I)
 """A description that says the field is another record's id (Stripe's expandable ``default_price``: "The ID of the
 Price object that is the default price for this product")."""
 _KEY_WORDS = frozenset({"id", "ids", "key", "reference", "number", "code", "sku", "identifier", "name"})
-
-
 _API_LINK = re.compile(r"https?://api\.|/api/v?\d|\bAPI (URL|address|endpoint)\b", re.I)
 
 
@@ -362,6 +358,8 @@ class Matcher:
         self.source_shapes = [field_shape(f) for f in sources]
         self.dest_shapes = [field_shape(f) for f in dests]
         self.source_desc = [_description_words(f) for f in sources]
+        self.source_id_of_another = [bool(_ID_OF_ANOTHER.match(f.description)) for f in sources]
+        self.dest_id_of_another = [bool(_ID_OF_ANOTHER.match(f.description)) for f in dests]
         self.dest_desc = [_description_words(f) for f in dests]
 
     @property
@@ -476,10 +474,10 @@ class Matcher:
         if self.source_containers[j] and source.name.lower() in ID_LEAVES and not source_words & dest_words:
             value *= 0.75  # the id of another record in the source system means nothing to the destination
             reasons.append("the id of a record the source references")
-        elif _ID_OF_ANOTHER.match(source.description) and not _holds_key(dest, self.dest_concepts[i]):
+        elif self.source_id_of_another[j] and not _holds_key(dest, self.dest_concepts[i]):
             value *= 0.6  # Stripe's default_price is "The ID of the Price object", not an amount
             reasons.append("the source holds the id of another record")
-        elif _ID_OF_ANOTHER.match(dest.description) and not _holds_key(source, self.source_concepts[j]):
+        elif self.dest_id_of_another[i] and not _holds_key(source, self.source_concepts[j]):
             value *= 0.6  # a Stripe quote line's price is "The ID of the price object": no unit amount goes there
             reasons.append("the destination takes the id of another record")
         if self.dest_concepts[i] == "web_url" and _api_link(source) and not _api_link(dest):

@@ -133,13 +133,10 @@ def propose_mapping(
     for index, ignored in enumerate(config.ignore):
         _lookup(ignored, dest_by_path, "destination", f"mapping.ignore[{index}]")
     used_sources = {s for t in chosen.values() for s in t.sources}
-    open_dests = [
-        f
-        for f in dests
-        if f.path not in chosen and f.path not in config.ignore and not (f.enum is not None and len(f.enum) == 1)
-    ]  # a field with one allowed value takes no source (`_fixed_values`)
-    open_sources = [f for f in sources if f.path not in used_sources and not (f.enum is not None and len(f.enum) == 1)]
-    # a source field with one allowed value (JSON:API's type: profile) says nothing about the record
+    # A field with one allowed value takes no source (`_fixed_values` sets it) and, as a source (JSON:API's
+    # type: profile), says nothing about the record.
+    open_dests = [f for f in dests if f.path not in chosen and f.path not in config.ignore and not _one_value(f)]
+    open_sources = [f for f in sources if f.path not in used_sources and not _one_value(f)]
     record = record_words([intent, source_endpoint.path, dest_endpoint.path])
     resources = (resource_words(source_endpoint.path), resource_words(dest_endpoint.path))
     person = _people(resources[0] | resources[1])
@@ -175,16 +172,15 @@ def propose_mapping(
     automatic = [d for d in dests if d.path not in config.ignore]
     _combine_names(chosen, sources, automatic, split=_people(resources[0]))
     _combine_address(chosen, sources, automatic)
-    at_root = Placement(sources, record).at_root
+    source_place = Placement(sources, record)
     dest_place = Placement(dests, record, request=True)
     own = [d for d in automatic if not dest_place.in_reference(d)]
     flags = [d for d in own if dest_place.at_root(d)]  # the record's own flags, not automatic_tax.enabled
-    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], flags, at_root)
+    _state_flags(chosen, [s for s in sources if s.path not in taken_sources], flags, source_place.at_root)
 
     _money_currencies(chosen, sources, automatic)
     below += _currencies_without_amounts(chosen, automatic)
     _fixed_values(chosen, automatic)
-    source_place = Placement(sources, record)
     own_id = next((s for s in sources if "." not in s.path and source_place.own_id(s)), None)
     if own_id is not None and own_id.path not in {s for t in chosen.values() for s in t.sources}:
         _key_from_id(chosen, own_id, [d for d in own if not dest_place.own_id(d)])
@@ -308,6 +304,7 @@ def _money_currencies(chosen: dict[str, Transformation], sources: list[Field], d
     money object. A scalar cannot fill every element of a list, so a list's money needs a currency in its own
     element."""
     by_path = {s.path.removesuffix("[]"): s for s in sources}
+    prefix = wrapper_prefix(dests)
     for dest in dests:
         amount = chosen.get(f"{dest.parent}.amount") if dest.parent else None
         if dest.path in chosen or concept(dest.name) != "currency" or amount is None or len(amount.sources) != 1:
@@ -317,7 +314,7 @@ def _money_currencies(chosen: dict[str, Transformation], sources: list[Field], d
             continue
         element = element_paths(source, dest)
         currency = currency_for(source, sources, element[0] if element else "")
-        if currency is None or ("[]" in dest.path.removeprefix(wrapper_prefix(dests)) and element is None):
+        if currency is None or ("[]" in dest.path.removeprefix(prefix) and element is None):
             continue
         chosen[dest.path] = _paired(
             currency, dest, sources, "direct", 0.85, f"the currency of {source.path}, the amount in {dest.parent}"
@@ -348,11 +345,16 @@ def _currencies_without_amounts(chosen: dict[str, Transformation], dests: list[F
     return out
 
 
+def _one_value(field: Field) -> bool:
+    """The field's schema allows one value only (an enum of one, a ``const``)."""
+    return field.enum is not None and len(field.enum) == 1
+
+
 def _fixed_values(chosen: dict[str, Transformation], dests: list[Field]) -> None:
     """A required field that accepts one value only (JSON:API's ``data.type: profile``, a ``const``) gets it as a
     constant, unless something fills it already."""
     for dest in dests:
-        if dest.required and dest.path not in chosen and dest.enum is not None and len(dest.enum) == 1:
+        if dest.required and dest.path not in chosen and _one_value(dest):
             chosen[dest.path] = Transformation(
                 dest_field=dest.path,
                 transform_type="constant",

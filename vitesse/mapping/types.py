@@ -32,11 +32,9 @@ def is_date(field: Field) -> bool:
     ``start_date``), or examples that are all dates."""
     if field.type not in ("string", None):
         return False
-    if field.format == "date":
-        return True
-    if field.format is None and _DATE_ONLY.search(field.description):
-        return True
-    return field.format is None and common_shape(field.examples) == "date"
+    if field.format is not None:
+        return field.format == "date"
+    return bool(_DATE_ONLY.search(field.description)) or common_shape(field.examples) == "date"
 
 
 def is_iso_time(field: Field) -> bool:
